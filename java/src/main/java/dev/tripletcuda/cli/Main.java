@@ -1,0 +1,93 @@
+package dev.tripletcuda.cli;
+
+import dev.tripletcuda.backend.DeviceUnavailableException;
+import dev.tripletcuda.io.InvalidDataException;
+import dev.tripletcuda.train.TrainingDivergedException;
+import java.io.PrintWriter;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tripletcuda} command: subcommands for training and for using trained models.
+ * Errors the user can fix reach the terminal as one line with a documented exit code
+ * ({@link ExitCodes}); only internal errors print a stack trace.
+ */
+@Command(name = "tripletcuda", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Deep metric learning with the triplet loss, on NVIDIA GPUs or the CPU.",
+    subcommands = {TrainCommand.class},
+    footer = {"", "Exit codes: 0 ok, 1 internal error, 2 bad input (options, data, model "
+        + "files), 3 CUDA device unavailable, 4 training diverged, 5 output could not be "
+        + "written."})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    Optional<Integer> child = VectorRelaunch.relaunch(args);
+    if (child.isPresent()) {
+      System.exit(child.get());
+    }
+    System.exit(run(args));
+  }
+
+  /** Runs the tool in this JVM and returns its exit code; for tests and embedding. */
+  public static int run(String... args) {
+    Logging.configure(args);
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(Main::handle);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.err);
+  }
+
+  /** Maps the failures a user can act on to one line and an exit code. */
+  static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+    PrintWriter err = cl.getErr();
+    Throwable t = e;
+    if (t instanceof InvalidDataException || t instanceof IllegalArgumentException) {
+      err.println("error: " + t.getMessage());
+      err.flush();
+      return ExitCodes.BAD_INPUT;
+    }
+    if (t instanceof DeviceUnavailableException) {
+      err.println("error: CUDA device unavailable: " + t.getMessage());
+      err.flush();
+      return ExitCodes.DEVICE_UNAVAILABLE;
+    }
+    if (t instanceof TrainingDivergedException) {
+      err.println("error: " + t.getMessage());
+      err.flush();
+      return ExitCodes.DIVERGED;
+    }
+    if (t instanceof OutputException) {
+      err.println("error: " + t.getMessage());
+      err.flush();
+      return ExitCodes.OUTPUT_FAILED;
+    }
+    err.println("internal error (please report it with the command that caused it):");
+    e.printStackTrace(err);
+    err.flush();
+    return ExitCodes.INTERNAL;
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"tripletcuda " + (v == null ? "(development build)" : v)
+          + ", Java " + Runtime.version()};
+    }
+  }
+}

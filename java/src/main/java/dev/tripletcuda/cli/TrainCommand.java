@@ -1,0 +1,247 @@
+package dev.tripletcuda.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tripletcuda.backend.Backend;
+import dev.tripletcuda.eval.Retrieval;
+import dev.tripletcuda.io.DataSources;
+import dev.tripletcuda.io.Dataset;
+import dev.tripletcuda.loss.Mining;
+import dev.tripletcuda.loss.Reduction;
+import dev.tripletcuda.loss.TripletLossSpec;
+import dev.tripletcuda.nn.EmbeddingModel;
+import dev.tripletcuda.nn.ModelFile;
+import dev.tripletcuda.nn.NetworkSpec;
+import dev.tripletcuda.nn.OptimizerSpec;
+import dev.tripletcuda.train.TrainConfig;
+import dev.tripletcuda.train.TrainResult;
+import dev.tripletcuda.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code tripletcuda train}: trains, evaluates precision@1 on the test split, saves. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Train an embedding network with the triplet loss.",
+        "Without --train, uses the embedded 10k MNIST sample (8,000 train, 2,000 test)."})
+final class TrainCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
+
+  /** Fraction held out for testing when only --train is given. */
+  static final double TEST_FRACTION = 0.2;
+
+  @Option(names = "--train", paramLabel = "PATH",
+      description = "Training data: an IDX images file (labels beside it), a folder with an "
+          + "IDX pair, or a CSV file (label in the last column); plain or gzip.")
+  Path train;
+
+  @Option(names = "--test", paramLabel = "PATH",
+      description = "Test data, same formats. Default with --train: a seeded 80/20 split.")
+  Path test;
+
+  @Option(names = "--layers", defaultValue = "256,128", paramLabel = "N,N,...",
+      description = "Hidden and output layer sizes (default: ${DEFAULT-VALUE}).")
+  String layers;
+
+  @Option(names = "--no-normalize", description = "Do not L2-normalise the embeddings.")
+  boolean noNormalize;
+
+  @Option(names = "--mining", defaultValue = "batch-all",
+      paramLabel = "batch-all|batch-hard|semi-hard",
+      description = "Triplet mining (default: ${DEFAULT-VALUE}).")
+  String mining;
+
+  @Option(names = "--margin", defaultValue = "0.2", paramLabel = "ALPHA",
+      description = "Margin of the hinge (default: ${DEFAULT-VALUE}).")
+  float margin;
+
+  @Option(names = "--reduction", defaultValue = "mean-active",
+      paramLabel = "sum|mean|mean-active",
+      description = "How triplet losses combine (default: ${DEFAULT-VALUE}).")
+  String reduction;
+
+  @Option(names = "--classes-per-batch", defaultValue = "10", paramLabel = "P",
+      description = "Classes in each batch (default: ${DEFAULT-VALUE}).")
+  int classesPerBatch;
+
+  @Option(names = "--per-class", defaultValue = "16", paramLabel = "K",
+      description = "Samples of each class in a batch (default: ${DEFAULT-VALUE}).")
+  int perClass;
+
+  @Option(names = "--epochs", defaultValue = "10", paramLabel = "N",
+      description = "Passes over the data, floor(N / (P*K)) batches each "
+          + "(default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|sgd",
+      description = "Optimiser (default: ${DEFAULT-VALUE}).")
+  String optimizer;
+
+  @Option(names = "--lr", paramLabel = "RATE",
+      description = "Learning rate (default: 1e-3 for adam, 0.01 for sgd).")
+  Float lr;
+
+  @Option(names = "--momentum", defaultValue = "0.9", paramLabel = "M",
+      description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+  float momentum;
+
+  @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "W",
+      description = "L2 penalty added to the gradient (default: ${DEFAULT-VALUE}).")
+  float weightDecay;
+
+  @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+      description = "Seed of the weights, batches and split (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--out", paramLabel = "FILE",
+      description = "Save the model here (safetensors).")
+  Path out;
+
+  @Option(names = "--json", description = "Print one JSON object with the results on stdout.")
+  boolean json;
+
+  @Mixin
+  DeviceOptions device = new DeviceOptions();
+
+  @Override
+  public Integer call() {
+    TrainConfig config = config();
+    checkOutput(out);
+
+    Dataset[] data = loadData();
+    Dataset trainSet = data[0];
+    Dataset testSet = data[1].withClassNames(trainSet.classNames());
+    log.info("data: {} train rows, {} test rows, {} features, {} classes", trainSet.rows(),
+        testSet.rows(), trainSet.dim(), trainSet.classCount());
+
+    try (Backend backend = device.open();
+        TrainProgress progress = new TrainProgress(System.err, Terminal.interactive(),
+            device.quiet)) {
+      TrainResult result = new Trainer(backend, config).fit(trainSet, progress);
+      progress.close();
+      EmbeddingModel model = result.model();
+      if (out != null) {
+        save(model, out);
+      }
+
+      int d = model.spec().outputDim();
+      float[] trainEmb = model.embed(backend, trainSet);
+      float[] testEmb = model.embed(backend, testSet);
+      double p1 = Retrieval.precisionAtOne(backend, trainEmb, trainSet.labels(), testEmb,
+          testSet.labels(), d);
+      report(config, result, backend, trainSet, testSet, p1);
+    }
+    return ExitCodes.OK;
+  }
+
+  TrainConfig config() {
+    OptimizerSpec.Kind kind = OptimizerSpec.Kind.parse(optimizer);
+    float rate = lr != null ? lr
+        : kind == OptimizerSpec.Kind.ADAM ? OptimizerSpec.DEFAULT.learningRate()
+            : OptimizerSpec.SGD_DEFAULT_LR;
+    float mom = kind == OptimizerSpec.Kind.SGD ? momentum : 0f;
+    TripletLossSpec loss = new TripletLossSpec(Mining.parse(mining), margin,
+        Reduction.parse(reduction));
+    return TrainConfig.builder()
+        .layers(NetworkSpec.parseLayers(layers))
+        .normalize(!noNormalize)
+        .loss(loss)
+        .classesPerBatch(classesPerBatch)
+        .perClass(perClass)
+        .epochs(epochs)
+        .optimizer(new OptimizerSpec(kind, rate, mom, weightDecay))
+        .seed(seed)
+        .build();
+  }
+
+  /** Fails before training, not after, when the model could not be saved. */
+  static void checkOutput(Path file) {
+    if (file == null) {
+      return;
+    }
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException("--out " + file + " is a folder, expected a file name");
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw new IllegalArgumentException("--out " + file + ": folder " + dir
+          + " does not exist");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new IllegalArgumentException("--out " + file + ": folder " + dir
+          + " is not writable");
+    }
+  }
+
+  private Dataset[] loadData() {
+    if (train == null) {
+      if (test != null) {
+        throw new IllegalArgumentException("--test needs --train (the embedded sample has its "
+            + "own test split)");
+      }
+      return DataSources.embedded();
+    }
+    Dataset full = DataSources.load(train);
+    if (test != null) {
+      return new Dataset[] {full, DataSources.load(test)};
+    }
+    return full.split(TEST_FRACTION, seed);
+  }
+
+  static void save(EmbeddingModel model, Path file) {
+    try {
+      ModelFile.save(model, file);
+      log.info("model saved to {}", file);
+    } catch (IOException e) {
+      throw new OutputException("cannot write model " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void report(TrainConfig config, TrainResult r, Backend backend, Dataset trainSet,
+      Dataset testSet, double p1) {
+    if (json) {
+      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectNode o = mapper.createObjectNode();
+      o.put("train_samples_per_s", Math.round(r.samplesPerSecond() * 10) / 10.0);
+      o.put("final_loss", r.finalLoss());
+      o.put("precision_at_1", p1);
+      o.put("epochs", config.epochs());
+      o.put("device", backend.name());
+      o.put("mining", config.loss().mining().id());
+      o.put("margin", config.loss().margin());
+      o.put("reduction", config.loss().reduction().id());
+      o.put("layers", Arrays.toString(config.layers()));
+      o.put("batch_size", config.batchSize());
+      o.put("batches", r.batches().size());
+      o.put("train_seconds", r.trainSeconds());
+      o.put("train_rows", trainSet.rows());
+      o.put("test_rows", testSet.rows());
+      o.put("seed", config.seed());
+      o.put("backend", backend.description());
+      if (out != null) {
+        o.put("model", out.toString());
+      }
+      try {
+        System.out.println(mapper.writeValueAsString(o));
+      } catch (IOException e) {
+        throw new OutputException("cannot print JSON: " + e.getMessage(), e);
+      }
+      return;
+    }
+    System.out.printf(Locale.ROOT, "precision@1 %.4f on %,d test samples (nearest of %,d "
+        + "training embeddings)%n", p1, testSet.rows(), trainSet.rows());
+    System.out.printf(Locale.ROOT, "trained %d epochs x %d batches of %d in %.1f s: %,.0f "
+        + "samples/s on %s%n", config.epochs(), r.batches().size() / config.epochs(),
+        config.batchSize(), r.trainSeconds(), r.samplesPerSecond(), backend.description());
+  }
+}

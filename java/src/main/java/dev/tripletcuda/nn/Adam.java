@@ -1,0 +1,59 @@
+package dev.tripletcuda.nn;
+
+import dev.tripletcuda.backend.Backend;
+import dev.tripletcuda.backend.Tensor;
+import java.util.List;
+
+/** Adam with PyTorch's update rule, over one flat buffer: one backend call per step. */
+public final class Adam implements Optimizer {
+
+  private final Backend backend;
+  private final float lr;
+  private final float beta1;
+  private final float beta2;
+  private final float eps;
+  private final float weightDecay;
+  /** (P, 1) first and second moments. */
+  private final Tensor m;
+  private final Tensor v;
+  private long steps;
+
+  public Adam(Backend backend, int parameterCount, float lr, float beta1, float beta2,
+      float eps, float weightDecay) {
+    this.backend = backend;
+    this.lr = lr;
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.eps = eps;
+    this.weightDecay = weightDecay;
+    this.m = backend.allocate(parameterCount, 1);
+    this.v = backend.allocate(parameterCount, 1);
+  }
+
+  @Override
+  public void step(Tensor params, Tensor grads) {
+    steps++;
+    backend.adamStep(params, grads, m, v, lr, beta1, beta2, eps, weightDecay, steps);
+  }
+
+  @Override
+  public long steps() {
+    return steps;
+  }
+
+  @Override
+  public void setSteps(long steps) {
+    this.steps = steps;
+  }
+
+  @Override
+  public List<Tensor> state() {
+    return List.of(m, v);
+  }
+
+  @Override
+  public void close() {
+    m.close();
+    v.close();
+  }
+}

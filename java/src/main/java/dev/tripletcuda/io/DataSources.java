@@ -39,7 +39,11 @@ public final class DataSources {
       return loadIdxFolder(path);
     }
     byte[] bytes = decompress(name, readFile(path));
-    if (IdxReader.looksLikeIdx(bytes)) {
+    // The name decides where it is clear, so that a damaged IDX file is reported as IDX.
+    String file = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    boolean idxName = file.contains("idx") || file.contains("ubyte");
+    boolean csvName = file.endsWith(".csv") || file.endsWith(".csv.gz");
+    if (idxName || (!csvName && IdxReader.looksLikeIdx(bytes))) {
       Path labels = labelsBeside(path);
       return IdxReader.read(name, bytes, labels.toString(),
           decompress(labels.toString(), readFile(labels)));
@@ -158,7 +162,8 @@ public final class DataSources {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
     } catch (CharacterCodingException e) {
-      throw new InvalidDataException(name, null, "neither IDX nor UTF-8 text (CSV)");
+      throw new InvalidDataException(name, null, "neither IDX (no IDX magic number) nor "
+          + "UTF-8 text (CSV)");
     }
   }
 }

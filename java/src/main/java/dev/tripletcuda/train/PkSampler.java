@@ -113,14 +113,33 @@ public final class PkSampler {
         continue;
       }
       int[] m = members[c];
+      if (m.length - memberCursor[c] < k) {
+        startRound(m, memberCursor[c]);
+        memberCursor[c] = 0;
+      }
       for (int j = 0; j < k; j++) {
-        if (memberCursor[c] == m.length) {
-          shuffle(m);
-          memberCursor[c] = 0;
-        }
         rows[at] = m[memberCursor[c]++];
         labels[at++] = c;
       }
+    }
+  }
+
+  /**
+   * Starts a new round of a class's rows: the r not yet drawn this round come first, then the
+   * rest shuffled. Every row is seen once per round, and a block of K never repeats a row.
+   */
+  private void startRound(int[] m, int cursor) {
+    int r = m.length - cursor;
+    for (int i = 0; i < r; i++) {
+      int t = m[i];
+      m[i] = m[cursor + i];
+      m[cursor + i] = t;
+    }
+    for (int i = m.length - 1; i > r; i--) {
+      int j = r + (int) Long.remainderUnsigned(rng.nextLong(), i - r + 1);
+      int t = m[i];
+      m[i] = m[j];
+      m[j] = t;
     }
   }
 

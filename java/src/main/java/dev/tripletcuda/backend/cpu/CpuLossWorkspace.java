@@ -39,7 +39,7 @@ final class CpuLossWorkspace implements TripletLossWorkspace {
   CpuLossWorkspace(CpuBackend owner, int capacity, int parts) {
     this.owner = owner;
     this.capacity = capacity;
-    this.dist = CpuTensor.allocate(owner, capacity, capacity);
+    this.dist = CpuTensor.wrap(owner, new float[capacity * capacity], capacity, capacity);
     this.coef = new float[capacity * capacity];
     this.norms = new float[capacity];
     this.lossPart = new double[capacity];
@@ -72,7 +72,6 @@ final class CpuLossWorkspace implements TripletLossWorkspace {
   public void close() {
     if (!closed) {
       closed = true;
-      dist.close();
       owner.released(bytes());
     }
   }

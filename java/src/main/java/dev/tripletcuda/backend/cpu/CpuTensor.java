@@ -33,6 +33,11 @@ final class CpuTensor implements Tensor {
     return new CpuTensor(owner, new float[(int) size], 0, rows, cols, true);
   }
 
+  /** A tensor over an array someone else accounts for; closing it frees nothing. */
+  static CpuTensor wrap(CpuBackend owner, float[] data, int rows, int cols) {
+    return new CpuTensor(owner, data, 0, rows, cols, false);
+  }
+
   @Override
   public int rows() {
     return rows;

@@ -1,0 +1,103 @@
+package dev.tripletcuda.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tripletcuda.io.Dataset;
+import dev.tripletcuda.nn.ModelFile;
+import dev.tripletcuda.testing.Synthetic;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+
+  @TempDir
+  Path dir;
+
+  /** Runs the tool in-process; returns {exit code, stdout, stderr}. */
+  static Object[] run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new Object[] {code, o.toString(StandardCharsets.UTF_8),
+          e.toString(StandardCharsets.UTF_8)};
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  private Path csv(Dataset d) throws IOException {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < d.rows(); i++) {
+      for (int j = 0; j < d.dim(); j++) {
+        s.append(String.format(Locale.ROOT, "%.5f,", d.features()[i * d.dim() + j]));
+      }
+      s.append(d.classNames().get(d.labels()[i])).append('\n');
+    }
+    Path p = dir.resolve("data.csv");
+    Files.writeString(p, s);
+    return p;
+  }
+
+  @Test
+  void trainOnCsvPrintsJsonAndSavesTheModel() throws IOException {
+    Path data = csv(Synthetic.clusters(1, 6, 50, 10, 0.5));
+    Path model = dir.resolve("m.safetensors");
+    Object[] r = run("train", "--train", data.toString(), "--layers", "32,8",
+        "--classes-per-batch", "4", "--per-class", "5", "--epochs", "4", "--json",
+        "--device", "cpu", "--out", model.toString());
+    assertEquals(0, r[0], (String) r[2]);
+    JsonNode j = new ObjectMapper().readTree((String) r[1]);
+    assertTrue(j.get("precision_at_1").asDouble() > 0.9, r[1].toString());
+    assertTrue(j.get("train_samples_per_s").asDouble() > 0);
+    assertEquals(4, j.get("epochs").asInt());
+    assertEquals("cpu", j.get("device").asText());
+    assertEquals("batch-all", j.get("mining").asText());
+    assertTrue(j.has("final_loss"));
+    assertEquals("10-32-8", ModelFile.load(model).spec().describe());
+  }
+
+  @Test
+  void badOptionsExitWithCodeTwoAndOneLine() {
+    String[][] cases = {
+        {"--margin", "-1"}, {"--epochs", "0"}, {"--layers", "256,0"},
+        {"--mining", "hardest"}, {"--reduction", "avg"}, {"--lr", "0"},
+        {"--classes-per-batch", "1"}, {"--threads", "0"}, {"--device", "tpu"},
+        {"--epochs", "ten"}, {"--out", "/nonexistent-folder/m.safetensors"},
+        {"--test", "x.csv"}, {"--train", "/nonexistent.csv"}};
+    for (String[] c : cases) {
+      String[] args = new String[c.length + 1];
+      args[0] = "train";
+      System.arraycopy(c, 0, args, 1, c.length);
+      Object[] r = run(args);
+      String err = (String) r[2];
+      assertEquals(2, r[0], String.join(" ", c) + " -> " + err);
+      assertFalse(err.contains("\tat "), "no stack trace for " + String.join(" ", c) + ": "
+          + err);
+    }
+  }
+
+  @Test
+  void dataThatCannotFormBatchesSuggestsSettings() throws IOException {
+    Path data = csv(Synthetic.clusters(2, 3, 20, 4, 1));
+    Object[] r = run("train", "--train", data.toString(), "--device", "cpu");
+    assertEquals(2, r[0]);
+    assertTrue(((String) r[2]).contains("--classes-per-batch 3"), (String) r[2]);
+  }
+}

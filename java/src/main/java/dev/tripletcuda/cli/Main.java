@@ -26,6 +26,7 @@ public final class Main implements Runnable {
   CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    Logging.configure(args);
     Optional<Integer> child = VectorRelaunch.relaunch(args);
     if (child.isPresent()) {
       System.exit(child.get());
@@ -70,7 +71,7 @@ public final class Main implements Runnable {
       err.flush();
       return ExitCodes.DIVERGED;
     }
-    if (t instanceof OutputException) {
+    if (t instanceof OutputException || t instanceof java.io.UncheckedIOException) {
       err.println("error: " + t.getMessage());
       err.flush();
       return ExitCodes.OUTPUT_FAILED;

@@ -14,6 +14,7 @@ import dev.tripletcuda.nn.EmbeddingModel;
 import dev.tripletcuda.nn.ModelFile;
 import dev.tripletcuda.nn.NetworkSpec;
 import dev.tripletcuda.nn.OptimizerSpec;
+import dev.tripletcuda.train.Checkpoint;
 import dev.tripletcuda.train.TrainConfig;
 import dev.tripletcuda.train.TrainResult;
 import dev.tripletcuda.train.Trainer;
@@ -107,16 +108,54 @@ final class TrainCommand implements Callable<Integer> {
       description = "Save the model here (safetensors).")
   Path out;
 
+  @Option(names = "--checkpoint-every", paramLabel = "N",
+      description = "Write a checkpoint every N batches (atomically, replacing the last).")
+  Integer checkpointEvery;
+
+  @Option(names = "--checkpoint", paramLabel = "FILE",
+      description = "Where checkpoints go (default: the --resume file, else FILE.checkpoint "
+          + "beside --out, else checkpoint.safetensors).")
+  Path checkpoint;
+
+  @Option(names = "--resume", paramLabel = "FILE",
+      description = "Continue the run saved in this checkpoint, on the same data. Its "
+          + "settings are kept; only --epochs may be raised.")
+  Path resume;
+
   @Option(names = "--json", description = "Print one JSON object with the results on stdout.")
   boolean json;
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec command;
+
+  /** Training settings (metadata keys) and the options that set them. */
+  private static final String[][] SETTING_OPTIONS = {{"layers", "--layers"},
+      {"normalize", "--no-normalize"}, {"mining", "--mining"}, {"margin", "--margin"},
+      {"reduction", "--reduction"}, {"classes_per_batch", "--classes-per-batch"},
+      {"per_class", "--per-class"}, {"optimizer", "--optimizer"}, {"lr", "--lr"},
+      {"momentum", "--momentum"}, {"weight_decay", "--weight-decay"}, {"seed", "--seed"}};
 
   @Mixin
   DeviceOptions device = new DeviceOptions();
 
   @Override
   public Integer call() {
-    TrainConfig config = config();
+    Checkpoint from = resume == null ? null : Checkpoint.load(resume);
+    TrainConfig config = from == null ? config() : resumedConfig(from);
     checkOutput(out);
+    Path checkpointFile = null;
+    if (checkpointEvery != null) {
+      if (checkpointEvery < 1) {
+        throw new IllegalArgumentException("--checkpoint-every=" + checkpointEvery
+            + ", expected a number of batches >= 1");
+      }
+      checkpointFile = checkpoint != null ? checkpoint : resume != null ? resume
+          : out != null ? out.resolveSibling(out.getFileName() + ".checkpoint")
+              : Path.of("checkpoint.safetensors");
+      checkOutput(checkpointFile);
+    } else if (checkpoint != null) {
+      throw new IllegalArgumentException("--checkpoint needs --checkpoint-every N");
+    }
 
     Dataset[] data = loadData();
     Dataset trainSet = data[0];
@@ -127,7 +166,14 @@ final class TrainCommand implements Callable<Integer> {
     try (Backend backend = device.open();
         TrainProgress progress = new TrainProgress(System.err, Terminal.interactive(),
             device.quiet)) {
-      TrainResult result = new Trainer(backend, config).fit(trainSet, progress);
+      Trainer trainer = new Trainer(backend, config);
+      if (checkpointFile != null) {
+        trainer.checkpointEvery(checkpointEvery, checkpointFile);
+      }
+      if (from != null) {
+        trainer.resumeFrom(from);
+      }
+      TrainResult result = trainer.fit(trainSet, progress);
       progress.close();
       EmbeddingModel model = result.model();
       if (out != null) {
@@ -162,6 +208,29 @@ final class TrainCommand implements Callable<Integer> {
         .optimizer(new OptimizerSpec(kind, rate, mom, weightDecay))
         .seed(seed)
         .build();
+  }
+
+  /**
+   * The checkpoint's settings, with --epochs where given. A training option given on the
+   * command line must agree with the checkpoint: a resumed run cannot change how it trains.
+   */
+  private TrainConfig resumedConfig(Checkpoint from) {
+    picocli.CommandLine.ParseResult parsed = command.commandLine().getParseResult();
+    java.util.Map<String, String> asked = config().toMetadata();
+    java.util.Map<String, String> saved = from.config().toMetadata();
+    for (String[] setting : SETTING_OPTIONS) {
+      String key = setting[0];
+      String option = setting[1];
+      if (parsed.hasMatchedOption(option) && !asked.get(key).equals(saved.get(key))) {
+        throw new IllegalArgumentException(option + " gives " + key + " " + asked.get(key)
+            + " but the checkpoint was trained with " + saved.get(key) + "; a resumed run "
+            + "keeps its settings (drop " + option + "; only --epochs may change)");
+      }
+    }
+    if (!parsed.hasMatchedOption("--epochs")) {
+      return from.config();
+    }
+    return from.config().toBuilder().epochs(epochs).build();
   }
 
   /** Fails before training, not after, when the model could not be saved. */
@@ -209,6 +278,7 @@ final class TrainCommand implements Callable<Integer> {
 
   private void report(TrainConfig config, TrainResult r, Backend backend, Dataset trainSet,
       Dataset testSet, double p1) {
+    int epochsRun = r.epochs().size();
     if (json) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ObjectNode o = mapper.createObjectNode();
@@ -228,6 +298,10 @@ final class TrainCommand implements Callable<Integer> {
       o.put("test_rows", testSet.rows());
       o.put("seed", config.seed());
       o.put("backend", backend.description());
+      if (resume != null) {
+        o.put("resumed_from", resume.toString());
+      }
+      o.putPOJO("warnings", r.warnings());
       if (out != null) {
         o.put("model", out.toString());
       }
@@ -240,8 +314,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     System.out.printf(Locale.ROOT, "precision@1 %.4f on %,d test samples (nearest of %,d "
         + "training embeddings)%n", p1, testSet.rows(), trainSet.rows());
-    System.out.printf(Locale.ROOT, "trained %d epochs x %d batches of %d in %.1f s: %,.0f "
-        + "samples/s on %s%n", config.epochs(), r.batches().size() / config.epochs(),
+    System.out.printf(Locale.ROOT, "trained %d epochs (%,d batches of %d) in %.1f s: %,.0f "
+        + "samples/s on %s%n", epochsRun, r.samples() / config.batchSize(),
         config.batchSize(), r.trainSeconds(), r.samplesPerSecond(), backend.description());
   }
 }

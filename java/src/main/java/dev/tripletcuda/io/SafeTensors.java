@@ -31,9 +31,15 @@ public final class SafeTensors {
 
   private SafeTensors() {}
 
-  /** One tensor: its shape and its values, row-major. */
-  public record Entry(long[] shape, float[] values) {
+  /**
+   * One tensor: its shape and its values, row-major; F32 in {@code values} or I32 in
+   * {@code ints}, exactly one of them set.
+   */
+  public record Entry(long[] shape, float[] values, int[] ints) {
     public Entry {
+      if ((values == null) == (ints == null)) {
+        throw new IllegalArgumentException("exactly one of values (F32) and ints (I32)");
+      }
       long n = 1;
       for (long s : shape) {
         if (s < 0) {
@@ -41,10 +47,30 @@ public final class SafeTensors {
         }
         n *= s;
       }
-      if (n != values.length) {
-        throw new IllegalArgumentException("shape holds " + n + " values, got "
-            + values.length);
+      int length = values != null ? values.length : ints.length;
+      if (n != length) {
+        throw new IllegalArgumentException("shape holds " + n + " values, got " + length);
       }
+    }
+
+    /** An F32 tensor. */
+    public Entry(long[] shape, float[] values) {
+      this(shape, values, null);
+    }
+
+    /** An I32 tensor. */
+    public static Entry ints(long[] shape, int[] ints) {
+      return new Entry(shape, null, ints);
+    }
+
+    /** "F32" or "I32". */
+    public String dtype() {
+      return values != null ? "F32" : "I32";
+    }
+
+    /** Number of elements. */
+    public int length() {
+      return values != null ? values.length : ints.length;
     }
   }
 
@@ -62,12 +88,12 @@ public final class SafeTensors {
     long offset = 0;
     for (Map.Entry<String, Entry> e : tensors.entrySet()) {
       ObjectNode t = header.putObject(e.getKey());
-      t.put("dtype", "F32");
+      t.put("dtype", e.getValue().dtype());
       ArrayNode shape = t.putArray("shape");
       for (long s : e.getValue().shape()) {
         shape.add(s);
       }
-      long size = 4L * e.getValue().values().length;
+      long size = 4L * e.getValue().length();
       t.putArray("data_offsets").add(offset).add(offset + size);
       offset += size;
     }
@@ -85,7 +111,11 @@ public final class SafeTensors {
       out.write(len.array());
       out.write(head);
       for (Entry e : tensors.values()) {
-        writeFloats(out, e.values());
+        if (e.values() != null) {
+          writeFloats(out, e.values());
+        } else {
+          writeInts(out, e.ints());
+        }
       }
     });
   }
@@ -98,6 +128,18 @@ public final class SafeTensors {
         buf.clear();
       }
       buf.putFloat(v);
+    }
+    out.write(buf.array(), 0, buf.position());
+  }
+
+  private static void writeInts(OutputStream out, int[] values) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    for (int v : values) {
+      if (!buf.hasRemaining()) {
+        out.write(buf.array(), 0, buf.position());
+        buf.clear();
+      }
+      buf.putInt(v);
     }
     out.write(buf.array(), 0, buf.position());
   }
@@ -175,9 +217,10 @@ public final class SafeTensors {
     if (dtype == null || !dtype.isTextual()) {
       throw new InvalidDataException(name, where, "has no dtype");
     }
-    if (!dtype.asText().equals("F32")) {
-      throw new InvalidDataException(name, where, "dtype " + dtype.asText()
-          + " is not supported, expected F32");
+    String type = dtype.asText();
+    if (!type.equals("F32") && !type.equals("I32")) {
+      throw new InvalidDataException(name, where, "dtype " + type
+          + " is not supported, expected F32 (or I32)");
     }
     JsonNode shapeNode = v.get("shape");
     if (shapeNode == null || !shapeNode.isArray()) {
@@ -210,9 +253,15 @@ public final class SafeTensors {
           + " needs " + (count > Integer.MAX_VALUE ? "too many" : 4 * count)
           + " bytes, data_offsets give " + (end - begin));
     }
+    ByteBuffer data = ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin))
+        .order(ByteOrder.LITTLE_ENDIAN);
+    if (type.equals("I32")) {
+      int[] ints = new int[(int) count];
+      data.asIntBuffer().get(ints);
+      return Entry.ints(shape, ints);
+    }
     float[] values = new float[(int) count];
-    ByteBuffer.wrap(bytes, (int) (dataStart + begin), (int) (end - begin))
-        .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+    data.asFloatBuffer().get(values);
     return new Entry(shape, values);
   }
 }

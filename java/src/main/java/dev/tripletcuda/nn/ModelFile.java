@@ -67,6 +67,12 @@ public final class ModelFile {
     // Layers: layers.0 ... layers.(L-1), shapes chained.
     List<SafeTensors.Entry> weights = new ArrayList<>();
     List<SafeTensors.Entry> biases = new ArrayList<>();
+    for (Map.Entry<String, SafeTensors.Entry> e : t.entrySet()) {
+      if (e.getValue().values() == null) {
+        throw new InvalidDataException(name, "tensor '" + e.getKey() + "'", "dtype "
+            + e.getValue().dtype() + ", expected F32");
+      }
+    }
     for (int l = 0; t.containsKey("layers." + l + ".weight"); l++) {
       SafeTensors.Entry w = t.get("layers." + l + ".weight");
       SafeTensors.Entry b = t.get("layers." + l + ".bias");

@@ -91,6 +91,69 @@ public final class TrainConfig {
     return new NetworkSpec(inputDim, layers, normalize);
   }
 
+  /** The settings as string key/values, for model and checkpoint metadata. */
+  public java.util.Map<String, String> toMetadata() {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("layers", java.util.Arrays.stream(layers).mapToObj(Integer::toString)
+        .collect(java.util.stream.Collectors.joining(",")));
+    m.put("normalize", Boolean.toString(normalize));
+    m.put("mining", loss.mining().id());
+    m.put("margin", Float.toString(loss.margin()));
+    m.put("reduction", loss.reduction().id());
+    m.put("classes_per_batch", Integer.toString(classesPerBatch));
+    m.put("per_class", Integer.toString(perClass));
+    m.put("epochs", Integer.toString(epochs));
+    m.put("optimizer", optimizer.kind().toString());
+    m.put("lr", Float.toString(optimizer.learningRate()));
+    m.put("momentum", Float.toString(optimizer.momentum()));
+    m.put("weight_decay", Float.toString(optimizer.weightDecay()));
+    m.put("seed", Long.toString(seed));
+    return m;
+  }
+
+  /**
+   * Reads settings written by {@link #toMetadata()}.
+   *
+   * @throws IllegalArgumentException naming the missing or bad entry
+   */
+  public static TrainConfig fromMetadata(java.util.Map<String, String> m) {
+    try {
+      return builder()
+          .layers(dev.tripletcuda.nn.NetworkSpec.parseLayers(get(m, "layers")))
+          .normalize(Boolean.parseBoolean(get(m, "normalize")))
+          .loss(new TripletLossSpec(dev.tripletcuda.loss.Mining.parse(get(m, "mining")),
+              Float.parseFloat(get(m, "margin")),
+              dev.tripletcuda.loss.Reduction.parse(get(m, "reduction"))))
+          .classesPerBatch(Integer.parseInt(get(m, "classes_per_batch")))
+          .perClass(Integer.parseInt(get(m, "per_class")))
+          .epochs(Integer.parseInt(get(m, "epochs")))
+          .optimizer(new OptimizerSpec(OptimizerSpec.Kind.parse(get(m, "optimizer")),
+              Float.parseFloat(get(m, "lr")), Float.parseFloat(get(m, "momentum")),
+              Float.parseFloat(get(m, "weight_decay"))))
+          .seed(Long.parseLong(get(m, "seed")))
+          .build();
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("training settings: " + e.getMessage());
+    }
+  }
+
+  private static String get(java.util.Map<String, String> m, String key) {
+    String v = m.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("training setting '" + key + "' is missing");
+    }
+    return v;
+  }
+
+  /** Whether two configurations train the same way, the number of epochs aside. */
+  public boolean sameTrainingAs(TrainConfig o) {
+    java.util.Map<String, String> a = toMetadata();
+    java.util.Map<String, String> b = o.toMetadata();
+    a.remove("epochs");
+    b.remove("epochs");
+    return a.equals(b);
+  }
+
   @Override
   public String toString() {
     return "layers " + Arrays.toString(layers) + (normalize ? " normalised" : "") + ", "

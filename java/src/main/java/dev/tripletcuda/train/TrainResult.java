@@ -9,11 +9,13 @@ import java.util.List;
  * @param model the trained model with its input transform and settings
  * @param batches every batch's statistics, in order
  * @param epochs every epoch's means, in order
- * @param trainSeconds wall time of the training loop alone (no loading, no evaluation)
- * @param samples training samples processed (batches x batch size)
+ * @param trainSeconds wall time of this process's training loop alone (no loading, no
+ *     evaluation)
+ * @param samples training samples this process processed (batches x batch size)
+ * @param warnings what the run warned about (collapse), in order
  */
 public record TrainResult(EmbeddingModel model, List<BatchStats> batches,
-    List<EpochStats> epochs, double trainSeconds, long samples) {
+    List<EpochStats> epochs, double trainSeconds, long samples, List<String> warnings) {
 
   /** Training samples per second over the loop. */
   public double samplesPerSecond() {

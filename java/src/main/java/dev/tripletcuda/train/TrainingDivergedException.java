@@ -11,9 +11,16 @@ public class TrainingDivergedException extends RuntimeException {
   private final int epoch;
   private final int batch;
 
-  public TrainingDivergedException(int epoch, int batch, String what) {
+  /**
+   * @param lastCheckpoint where the last good checkpoint is, or null when none was written
+   */
+  public TrainingDivergedException(int epoch, int batch, String what, String lastCheckpoint) {
     super("training diverged at epoch " + epoch + ", batch " + batch + ": " + what
-        + "; try a lower --lr or another --mining mode");
+        + "; nothing was saved after it. "
+        + (lastCheckpoint == null ? "No checkpoint was written (--checkpoint-every N saves "
+            + "them)" : "The last good checkpoint is " + lastCheckpoint + "; resume from it "
+            + "with --resume")
+        + ", and try a lower --lr or another --mining mode");
     this.epoch = epoch;
     this.batch = batch;
   }

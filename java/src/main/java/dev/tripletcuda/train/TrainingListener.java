@@ -17,4 +17,7 @@ public interface TrainingListener {
 
   /** After each epoch. */
   default void onEpoch(EpochStats stats) {}
+
+  /** Something a person should know, such as a collapsing embedding; also logged. */
+  default void onWarning(String message) {}
 }

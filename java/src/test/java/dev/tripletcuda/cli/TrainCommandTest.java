@@ -94,6 +94,36 @@ class TrainCommandTest {
   }
 
   @Test
+  void checkpointsAndResumeFromTheCommandLine() throws IOException {
+    Path data = csv(Synthetic.clusters(3, 4, 30, 6, 0.5));
+    Path ckpt = dir.resolve("run.ckpt");
+    String[] common = {"train", "--train", data.toString(), "--layers", "8,4",
+        "--classes-per-batch", "4", "--per-class", "5", "--device", "cpu", "--json"};
+    Object[] first = run(concat(common, "--epochs", "2", "--checkpoint-every", "3",
+        "--checkpoint", ckpt.toString()));
+    assertEquals(0, first[0], first[1] + " / " + first[2]);
+    assertTrue(Files.exists(ckpt));
+
+    Object[] more = run(concat(common, "--epochs", "3", "--resume", ckpt.toString()));
+    assertEquals(0, more[0], (String) more[2]);
+    assertTrue(((String) more[1]).contains("\"resumed_from\""), (String) more[1]);
+
+    Object[] changed = run(concat(common, "--resume", ckpt.toString(), "--margin", "0.5"));
+    assertEquals(2, changed[0]);
+    assertTrue(((String) changed[2]).contains("--margin gives margin 0.5 but the checkpoint "
+        + "was trained with 0.2"), (String) changed[2]);
+
+    Object[] notCkpt = run(concat(common, "--resume", data.toString()));
+    assertEquals(2, notCkpt[0], (String) notCkpt[2]);
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  @Test
   void dataThatCannotFormBatchesSuggestsSettings() throws IOException {
     Path data = csv(Synthetic.clusters(2, 3, 20, 4, 1));
     Object[] r = run("train", "--train", data.toString(), "--device", "cpu");

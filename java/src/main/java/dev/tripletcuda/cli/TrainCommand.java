@@ -72,11 +72,13 @@ final class TrainCommand implements Callable<Integer> {
   String reduction;
 
   @Option(names = "--classes-per-batch", defaultValue = "10", paramLabel = "P",
-      description = "Classes in each batch (default: ${DEFAULT-VALUE}).")
+      description = "Classes in each batch (default: ${DEFAULT-VALUE}, or all classes when "
+          + "the data has fewer).")
   int classesPerBatch;
 
   @Option(names = "--per-class", defaultValue = "16", paramLabel = "K",
-      description = "Samples of each class in a batch (default: ${DEFAULT-VALUE}).")
+      description = "Samples of each class in a batch (default: ${DEFAULT-VALUE}, or the "
+          + "smallest class's size when smaller).")
   int perClass;
 
   @Option(names = "--epochs", defaultValue = "10", paramLabel = "N",
@@ -141,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Checkpoint from = resume == null ? null : Checkpoint.load(resume);
-    TrainConfig config = from == null ? config() : resumedConfig(from);
+    config();
     checkOutput(out);
     Path checkpointFile = null;
     if (checkpointEvery != null) {
@@ -160,6 +162,7 @@ final class TrainCommand implements Callable<Integer> {
     Dataset[] data = loadData();
     Dataset trainSet = data[0];
     Dataset testSet = data[1].withClassNames(trainSet.classNames());
+    TrainConfig config = from == null ? fitted(config(), trainSet) : resumedConfig(from);
     log.info("data: {} train rows, {} test rows, {} features, {} classes", trainSet.rows(),
         testSet.rows(), trainSet.dim(), trainSet.classCount());
 
@@ -208,6 +211,35 @@ final class TrainCommand implements Callable<Integer> {
         .optimizer(new OptimizerSpec(kind, rate, mom, weightDecay))
         .seed(seed)
         .build();
+  }
+
+  /**
+   * The batch shape fitted to the data where the options leave it open: P the number of
+   * classes when fewer than 10, K the smallest class when smaller than 16. A value given on the
+   * command line is kept, and data that cannot serve it is an error.
+   */
+  private TrainConfig fitted(TrainConfig config, Dataset train) {
+    picocli.CommandLine.ParseResult parsed = command.commandLine().getParseResult();
+    int classes = 0;
+    int smallest = Integer.MAX_VALUE;
+    for (int count : train.classCounts()) {
+      if (count > 0) {
+        classes++;
+        smallest = Math.min(smallest, count);
+      }
+    }
+    TrainConfig.Builder b = config.toBuilder();
+    if (!parsed.hasMatchedOption("--classes-per-batch") && classes < classesPerBatch
+        && classes >= 2) {
+      log.info("{} classes in the training data: {} classes per batch", classes, classes);
+      b.classesPerBatch(classes);
+    }
+    if (!parsed.hasMatchedOption("--per-class") && smallest < perClass && smallest >= 2) {
+      log.info("smallest class has {} training samples: {} samples per class", smallest,
+          smallest);
+      b.perClass(smallest);
+    }
+    return b.build();
   }
 
   /**

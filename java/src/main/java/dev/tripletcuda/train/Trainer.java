@@ -137,7 +137,7 @@ public final class Trainer {
       int skip = 0;
       long step = 0;
       if (resume == null) {
-        net.setParameters(Initializer.heUniform(spec,
+        net.setParameters(Initializer.fanInUniform(spec,
             SplitMix64.derive(config.seed(), INIT_STREAM)));
       } else {
         restore(resume, net, opt);

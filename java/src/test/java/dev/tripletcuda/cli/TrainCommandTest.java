@@ -124,10 +124,23 @@ class TrainCommandTest {
   }
 
   @Test
-  void dataThatCannotFormBatchesSuggestsSettings() throws IOException {
+  void explicitBatchShapeTheDataCannotServeSuggestsSettings() throws IOException {
     Path data = csv(Synthetic.clusters(2, 3, 20, 4, 1));
-    Object[] r = run("train", "--train", data.toString(), "--device", "cpu");
+    Object[] r = run("train", "--train", data.toString(), "--device", "cpu",
+        "--classes-per-batch", "10");
     assertEquals(2, r[0]);
     assertTrue(((String) r[2]).contains("--classes-per-batch 3"), (String) r[2]);
+  }
+
+  @Test
+  void defaultBatchShapeFitsDataWithFewClassesAndSmallClasses() throws IOException {
+    // 3 classes of 20 rows: the 80% training split has 16 per class and 3 classes.
+    Path data = csv(Synthetic.clusters(2, 3, 14, 4, 0.3));
+    Object[] r = run("train", "--train", data.toString(), "--device", "cpu", "--json",
+        "--epochs", "2");
+    assertEquals(0, r[0], (String) r[2]);
+    JsonNode j = new ObjectMapper().readTree((String) r[1]);
+    // 3 classes x 11 (the smallest class after the split).
+    assertEquals(33, j.get("batch_size").asInt(), (String) r[1]);
   }
 }

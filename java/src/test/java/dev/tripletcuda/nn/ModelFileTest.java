@@ -26,7 +26,7 @@ class ModelFileTest {
 
   private static EmbeddingModel model() {
     NetworkSpec spec = new NetworkSpec(5, new int[] {4, 3}, true);
-    float[] p = Initializer.heUniform(spec, new SplitMix64(1));
+    float[] p = Initializer.fanInUniform(spec, new SplitMix64(1));
     InputTransform t = new InputTransform(new float[] {0, 1, 2, 3, 4},
         new float[] {1, 2, 3, 4, 5});
     return new EmbeddingModel(spec, p, t, Map.of("mining", "batch-all"));

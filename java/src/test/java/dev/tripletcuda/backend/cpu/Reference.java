@@ -64,6 +64,13 @@ public final class Reference {
    */
   public static Loss tripletLoss(float[] e, int b, int d, int[] labels, TripletLossSpec spec,
       float[] dist) {
+    java.util.List<int[]> triplets = minedTriplets(b, labels, spec, dist);
+    return explicit(e, b, d, triplets, dist, spec.margin(), spec.reduction());
+  }
+
+  /** The (a, p, n) triplets a mining mode takes from a batch with distances (b, b). */
+  public static java.util.List<int[]> minedTriplets(int b, int[] labels, TripletLossSpec spec,
+      float[] dist) {
     java.util.List<int[]> triplets = new java.util.ArrayList<>();
     for (int a = 0; a < b; a++) {
       Mining mining = spec.mining();
@@ -115,7 +122,14 @@ public final class Reference {
         }
       }
     }
-    return explicit(e, b, d, triplets, dist, spec.margin(), spec.reduction());
+    return triplets;
+  }
+
+  /** The loss over fixed triplets, distances by direct differences in double. */
+  public static Loss explicit(float[] e, int b, int d, java.util.List<int[]> triplets,
+      TripletLossSpec spec) {
+    return explicit(e, b, d, triplets, pairwise(e, b, e, b, d), spec.margin(),
+        spec.reduction());
   }
 
   /** The loss over given triplets with a precomputed distance matrix (b, b). */

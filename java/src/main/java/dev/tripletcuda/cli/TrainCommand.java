@@ -115,7 +115,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // Every option is checked before any data is read.
     TrainConfig config = config();
+    device.threadCount();
     checkOutput(out);
 
     Dataset[] data = loadData();
@@ -193,7 +195,13 @@ final class TrainCommand implements Callable<Integer> {
     }
     Dataset full = DataSources.load(train);
     if (test != null) {
-      return new Dataset[] {full, DataSources.load(test)};
+      Dataset testSet = DataSources.load(test);
+      // Checked before training, which would otherwise run to the end and fail at evaluation.
+      if (testSet.dim() != full.dim()) {
+        throw new IllegalArgumentException("--test " + test + " has " + testSet.dim()
+            + " features per row, --train " + train + " has " + full.dim());
+      }
+      return new Dataset[] {full, testSet};
     }
     return full.split(TEST_FRACTION, seed);
   }

@@ -1,5 +1,7 @@
 package dev.tripletcuda.nn;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import java.util.random.RandomGenerator;
 
 /**
@@ -15,6 +17,8 @@ public final class Initializer {
 
   /** A flat parameter vector for spec, drawn from rng. */
   public static float[] heUniform(NetworkSpec spec, RandomGenerator rng) {
+    requireNonNull("spec", spec);
+    requireNonNull("rng", rng);
     long count = spec.parameterCount();
     if (count > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("network " + spec.describe() + " has " + count

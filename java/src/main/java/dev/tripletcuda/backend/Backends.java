@@ -19,6 +19,9 @@ public final class Backends {
    * @throws DeviceUnavailableException when cuda is asked for and cannot be used
    */
   public static Backend open(Device device, int threads) {
+    if (device == null) {
+      throw new IllegalArgumentException("device is null, expected auto, cpu or cuda");
+    }
     if (threads < 1) {
       throw new IllegalArgumentException("threads=" + threads + ", expected >= 1");
     }

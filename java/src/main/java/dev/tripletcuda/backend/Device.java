@@ -16,6 +16,9 @@ public enum Device {
 
   /** Parses {@code auto}, {@code cpu} or {@code cuda}. */
   public static Device parse(String name) {
+    if (name == null) {
+      throw new IllegalArgumentException("device is null, expected auto, cpu or cuda");
+    }
     try {
       return valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {

@@ -62,8 +62,8 @@ public final class Shapes {
     return value;
   }
 
-  /** "(rows, cols)". */
+  /** "(rows, cols)", or "null". */
   public static String shape(Tensor t) {
-    return "(" + t.rows() + ", " + t.cols() + ")";
+    return t == null ? "null" : "(" + t.rows() + ", " + t.cols() + ")";
   }
 }

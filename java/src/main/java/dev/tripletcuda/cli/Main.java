@@ -43,6 +43,7 @@ public final class Main implements Runnable {
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(Main::handle);
+    cl.setParameterExceptionHandler(Main::badOptions);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     return cl;
   }
@@ -57,29 +58,50 @@ public final class Main implements Runnable {
     PrintWriter err = cl.getErr();
     Throwable t = e;
     if (t instanceof InvalidDataException || t instanceof IllegalArgumentException) {
-      err.println("error: " + t.getMessage());
-      err.flush();
-      return ExitCodes.BAD_INPUT;
+      return error(err, t.getMessage(), ExitCodes.BAD_INPUT);
     }
     if (t instanceof DeviceUnavailableException) {
-      err.println("error: CUDA device unavailable: " + t.getMessage());
-      err.flush();
-      return ExitCodes.DEVICE_UNAVAILABLE;
+      return error(err, "CUDA device unavailable: " + t.getMessage(),
+          ExitCodes.DEVICE_UNAVAILABLE);
     }
     if (t instanceof TrainingDivergedException) {
-      err.println("error: " + t.getMessage());
-      err.flush();
-      return ExitCodes.DIVERGED;
+      return error(err, t.getMessage(), ExitCodes.DIVERGED);
     }
     if (t instanceof OutputException || t instanceof java.io.UncheckedIOException) {
-      err.println("error: " + t.getMessage());
-      err.flush();
-      return ExitCodes.OUTPUT_FAILED;
+      return error(err, t.getMessage(), ExitCodes.OUTPUT_FAILED);
     }
     err.println("internal error (please report it with the command that caused it):");
     e.printStackTrace(err);
     err.flush();
     return ExitCodes.INTERNAL;
+  }
+
+  /**
+   * An option the parser refused (unknown, missing value, wrong type): one line naming it and
+   * pointing to the help, instead of the whole usage text.
+   */
+  static int badOptions(CommandLine.ParameterException e, String[] args) {
+    CommandLine cl = e.getCommandLine();
+    String message = e.getMessage();
+    if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+      message += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+    }
+    return error(cl.getErr(), message + " (see '" + cl.getCommandSpec().qualifiedName()
+        + " --help')", ExitCodes.BAD_INPUT);
+  }
+
+  /** Prints "error: " and the message on one line, whatever characters it holds. */
+  private static int error(PrintWriter err, String message, int code) {
+    String text = message == null ? "(no message)" : message;
+    StringBuilder line = new StringBuilder("error: ");
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      // A line break would split the error; other control characters could move the cursor.
+      line.append(Character.isISOControl(c) ? (Character.isWhitespace(c) ? ' ' : '?') : c);
+    }
+    err.println(line);
+    err.flush();
+    return code;
   }
 
   /** The version from the jar's manifest. */

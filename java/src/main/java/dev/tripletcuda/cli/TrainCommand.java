@@ -142,8 +142,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Checkpoint from = resume == null ? null : Checkpoint.load(resume);
+    // Every option is checked before any file is read.
     config();
+    device.threadCount();
     checkOutput(out);
     Path checkpointFile = null;
     if (checkpointEvery != null) {
@@ -158,6 +159,7 @@ final class TrainCommand implements Callable<Integer> {
     } else if (checkpoint != null) {
       throw new IllegalArgumentException("--checkpoint needs --checkpoint-every N");
     }
+    Checkpoint from = resume == null ? null : Checkpoint.load(resume);
 
     Dataset[] data = loadData();
     Dataset trainSet = data[0];
@@ -294,7 +296,13 @@ final class TrainCommand implements Callable<Integer> {
     }
     Dataset full = DataSources.load(train);
     if (test != null) {
-      return new Dataset[] {full, DataSources.load(test)};
+      Dataset testSet = DataSources.load(test);
+      // Checked before training, which would otherwise run to the end and fail at evaluation.
+      if (testSet.dim() != full.dim()) {
+        throw new IllegalArgumentException("--test " + test + " has " + testSet.dim()
+            + " features per row, --train " + train + " has " + full.dim());
+      }
+      return new Dataset[] {full, testSet};
     }
     return full.split(TEST_FRACTION, seed);
   }

@@ -23,6 +23,13 @@ public final class Retrieval {
   public static double precisionAtOne(Backend backend, float[] train, int[] trainLabels,
       float[] test, int[] testLabels, int dim) {
     requireNonNull("backend", backend);
+    requireNonNull("train", train);
+    requireNonNull("trainLabels", trainLabels);
+    requireNonNull("test", test);
+    requireNonNull("testLabels", testLabels);
+    if (dim < 1) {
+      throw new IllegalArgumentException("dim=" + dim + ", expected >= 1");
+    }
     int n = trainLabels.length;
     int q = testLabels.length;
     if (train.length != (long) n * dim || test.length != (long) q * dim) {

@@ -1,5 +1,7 @@
 package dev.tripletcuda.io;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -30,6 +32,8 @@ public final class AtomicFiles {
 
   /** Writes {@code target} atomically; the temporary file is removed on failure. */
   public static void write(Path target, Writer writer) throws IOException {
+    requireNonNull("target", target);
+    requireNonNull("writer", writer);
     Path dir = target.toAbsolutePath().getParent();
     if (dir != null && !Files.isDirectory(dir)) {
       throw new IOException("folder " + dir + " does not exist");

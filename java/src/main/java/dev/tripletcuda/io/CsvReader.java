@@ -1,16 +1,30 @@
 package dev.tripletcuda.io;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Reads comma-separated samples: one row per line, numeric features, the class label in the
- * last column (any text). The first line is a header when one of its feature cells is not a
- * number. Blank lines are skipped. Every bad cell is reported with its line and column.
+ * last column (any text). Every bad cell is reported with its line and column.
+ *
+ * <ul>
+ *   <li>Lines end in LF, CRLF or CR; blank lines are skipped; a leading byte order mark is
+ *       dropped.
+ *   <li>The first line is a header when one of its feature cells is not a number. A header
+ *       whose feature names are all numbers is read as data: its label becomes a class.
+ *   <li>Numbers are decimal, such as {@code -1}, {@code 0.5}, {@code .5e-3}; spaces around a
+ *       cell are ignored. NaN and infinities (also values beyond the float32 range) are
+ *       refused: features must be finite.
+ *   <li>A cell may be quoted as RFC 4180 describes: {@code "setosa, var. 2"} holds a comma and
+ *       {@code ""} stands for one quote. A quoted cell must end on its own line.
+ * </ul>
  */
 public final class CsvReader {
 
@@ -18,6 +32,11 @@ public final class CsvReader {
 
   /** Parses CSV text into a dataset of kind NUMBERS. */
   public static Dataset read(String name, String text) {
+    requireNonNull("name", name);
+    requireNonNull("text", text);
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
     String[] lines = text.split("\r?\n|\r", -1);
     int first = 0;
     while (first < lines.length && lines[first].isBlank()) {
@@ -27,15 +46,15 @@ public final class CsvReader {
       throw new InvalidDataException(name, null, "the file is empty");
     }
 
-    String[] head = split(lines[first]);
-    if (head.length < 2) {
-      throw new InvalidDataException(name, "line " + (first + 1), "has " + head.length
+    List<String> head = cells(name, first + 1, lines[first]);
+    if (head.size() < 2) {
+      throw new InvalidDataException(name, "line " + (first + 1), "has " + head.size()
           + " column; expected at least one feature column and the label in the last column");
     }
-    int cols = head.length;
+    int cols = head.size();
     boolean header = false;
     for (int c = 0; c < cols - 1; c++) {
-      if (!isNumber(head[c])) {
+      if (!isDecimal(head.get(c)) && !isNonFinite(head.get(c))) {
         header = true;
         break;
       }
@@ -48,17 +67,17 @@ public final class CsvReader {
       if (lines[i].isBlank()) {
         continue;
       }
-      String[] cells = split(lines[i]);
       int line = i + 1;
-      if (cells.length != cols) {
-        throw new InvalidDataException(name, "line " + line, "has " + cells.length
+      List<String> cells = cells(name, line, lines[i]);
+      if (cells.size() != cols) {
+        throw new InvalidDataException(name, "line " + line, "has " + cells.size()
             + " columns, expected " + cols + " like line " + (first + 1));
       }
       float[] row = new float[dim];
       for (int c = 0; c < dim; c++) {
-        row[c] = parseCell(name, line, c + 1, cells[c]);
+        row[c] = parseCell(name, line, c + 1, cells.get(c));
       }
-      String label = cells[dim].trim();
+      String label = cells.get(dim);
       if (label.isEmpty()) {
         throw new InvalidDataException(name, "line " + line + ", column " + cols,
             "the label cell is empty");
@@ -87,38 +106,129 @@ public final class CsvReader {
         null);
   }
 
-  private static String[] split(String line) {
-    return line.split(",", -1);
+  /** The cells of one line, trimmed, quotes removed. */
+  private static List<String> cells(String name, int line, String text) {
+    List<String> cells = new ArrayList<>();
+    int n = text.length();
+    int at = 0;
+    while (true) {
+      int column = cells.size() + 1;
+      while (at < n && isBlank(text.charAt(at))) {
+        at++;
+      }
+      if (at < n && text.charAt(at) == '"') {
+        // Quoted: up to the next lone quote; "" is one quote.
+        StringBuilder cell = new StringBuilder();
+        int i = at + 1;
+        while (true) {
+          if (i >= n) {
+            throw new InvalidDataException(name, "line " + line + ", column " + column,
+                "the quoted cell is not closed on this line (a quoted cell must not span "
+                    + "lines)");
+          }
+          char c = text.charAt(i);
+          if (c == '"') {
+            if (i + 1 < n && text.charAt(i + 1) == '"') {
+              cell.append('"');
+              i += 2;
+              continue;
+            }
+            break;
+          }
+          cell.append(c);
+          i++;
+        }
+        at = i + 1;
+        while (at < n && isBlank(text.charAt(at))) {
+          at++;
+        }
+        if (at < n && text.charAt(at) != ',') {
+          throw new InvalidDataException(name, "line " + line + ", column " + column,
+              "text after the closing quote of a quoted cell");
+        }
+        cells.add(cell.toString());
+      } else {
+        int comma = text.indexOf(',', at);
+        int end = comma < 0 ? n : comma;
+        String cell = text.substring(at, end).trim();
+        if (cell.indexOf('"') >= 0) {
+          throw new InvalidDataException(name, "line " + line + ", column " + column,
+              "a double quote inside an unquoted cell " + InvalidDataException.quote(cell)
+                  + "; quote the whole cell and double the quote");
+        }
+        cells.add(cell);
+        at = end;
+      }
+      if (at >= n) {
+        return cells;
+      }
+      at++;
+    }
   }
 
-  private static boolean isNumber(String cell) {
-    try {
-      Float.parseFloat(cell.trim());
-      return true;
-    } catch (NumberFormatException e) {
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t';
+  }
+
+  /** A plain decimal number: sign, digits with at most one point, optional exponent. */
+  static boolean isDecimal(String s) {
+    int n = s.length();
+    int intStart = skipSign(s, 0);
+    int intEnd = skipDigits(s, intStart);
+    int end = intEnd < n && s.charAt(intEnd) == '.' ? skipDigits(s, intEnd + 1) : intEnd;
+    int digits = end - intStart - (end > intEnd ? 1 : 0);
+    if (digits == 0) {
       return false;
     }
+    if (end < n && (s.charAt(end) == 'e' || s.charAt(end) == 'E')) {
+      int expStart = skipSign(s, end + 1);
+      end = skipDigits(s, expStart);
+      if (end == expStart) {
+        return false;
+      }
+    }
+    return end == n;
   }
 
-  private static float parseCell(String name, int line, int column, String cell) {
-    String text = cell.trim();
-    float v;
-    try {
-      v = Float.parseFloat(text);
-    } catch (NumberFormatException e) {
-      throw new InvalidDataException(name, "line " + line + ", column " + column,
-          text.isEmpty() ? "the cell is empty, expected a number"
-              : "'" + abbreviate(text) + "' is not a number");
+  private static int skipSign(String s, int i) {
+    return i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-') ? i + 1 : i;
+  }
+
+  private static int skipDigits(String s, int i) {
+    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      i++;
     }
-    if (!Float.isFinite(v)) {
-      throw new InvalidDataException(name, "line " + line + ", column " + column, "'"
-          + abbreviate(text) + "' is " + (Float.isNaN(v) ? "NaN" : "infinite")
-          + " (as float32); features must be finite");
+    return i;
+  }
+
+  /** NaN or an infinity as numpy, pandas or Java write them, in any case. */
+  private static boolean isNonFinite(String s) {
+    String t = s.toLowerCase(Locale.ROOT);
+    if (t.startsWith("+") || t.startsWith("-")) {
+      t = t.substring(1);
+    }
+    return t.equals("nan") || t.equals("inf") || t.equals("infinity");
+  }
+
+  private static float parseCell(String name, int line, int column, String text) {
+    String where = "line " + line + ", column " + column;
+    if (text.isEmpty()) {
+      throw new InvalidDataException(name, where, "the cell is empty, expected a number");
+    }
+    if (isNonFinite(text)) {
+      throw new InvalidDataException(name, where, InvalidDataException.quote(text) + " is "
+          + (text.toLowerCase(Locale.ROOT).contains("nan") ? "NaN" : "infinite")
+          + "; features must be finite");
+    }
+    if (!isDecimal(text)) {
+      throw new InvalidDataException(name, where, InvalidDataException.quote(text)
+          + " is not a number");
+    }
+    float v = Float.parseFloat(text);
+    if (Float.isInfinite(v)) {
+      throw new InvalidDataException(name, where, InvalidDataException.quote(text)
+          + " is infinite as float32 (beyond 3.4e38); features must be finite");
     }
     return v;
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
   }
 }

@@ -1,21 +1,22 @@
 package dev.tripletcuda.io;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Turns a path given on the command line into a {@link Dataset}: an IDX images file (its labels
@@ -34,20 +35,55 @@ public final class DataSources {
 
   /** Reads a dataset from a file or folder; every failure is an {@link InvalidDataException}. */
   public static Dataset load(Path path) {
+    requireNonNull("path", path);
     String name = path.toString();
     if (Files.isDirectory(path)) {
       return loadIdxFolder(path);
     }
-    byte[] bytes = decompress(name, readFile(path));
+    Content content = Content.of(name, readFile(path));
+    byte[] bytes = content.bytes();
     // The name decides where it is clear, so that a damaged IDX file is reported as IDX.
     String file = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
     boolean idxName = file.contains("idx") || file.contains("ubyte");
     boolean csvName = file.endsWith(".csv") || file.endsWith(".csv.gz");
     if (idxName || (!csvName && IdxReader.looksLikeIdx(bytes))) {
+      if (bytes.length >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[3] == 1) {
+        throw new InvalidDataException(name, "byte 3", "is an IDX labels file (1 dimension); "
+            + "give the images file instead, the labels are found beside it");
+      }
       Path labels = labelsBeside(path);
-      return IdxReader.read(name, bytes, labels.toString(),
-          decompress(labels.toString(), readFile(labels)));
+      return idx(content, Content.of(labels.toString(), readFile(labels)));
     }
+    return csv(name, bytes);
+  }
+
+  /** A file's bytes, decompressed when they were gzip. */
+  private record Content(String name, byte[] bytes, boolean gzipped) {
+    static Content of(String name, byte[] raw) {
+      boolean gz = Gzip.isGzip(raw);
+      return new Content(name, gz ? Gzip.decompress(name, raw, Gzip.MAX_ARRAY) : raw, gz);
+    }
+  }
+
+  /**
+   * Reads an IDX pair. A byte offset into a gzip file is one of the decompressed data, and the
+   * message says so.
+   */
+  private static Dataset idx(Content images, Content labels) {
+    try {
+      return IdxReader.read(images.name(), images.bytes(), labels.name(), labels.bytes());
+    } catch (InvalidDataException e) {
+      Content blamed = e.source().equals(images.name()) ? images : labels;
+      if (blamed.gzipped() && e.place() != null && e.place().startsWith("byte ")) {
+        throw new InvalidDataException(e.source(), e.place() + " of the decompressed data",
+            e.problem(), e);
+      }
+      throw e;
+    }
+  }
+
+  /** Reads CSV from the bytes of a file: UTF-8, a byte order mark allowed. */
+  static Dataset csv(String name, byte[] bytes) {
     return CsvReader.read(name, text(name, bytes));
   }
 
@@ -60,9 +96,8 @@ public final class DataSources {
     String images = EMBEDDED + split + "/images-idx3-ubyte.gz";
     String labels = EMBEDDED + split + "/labels-idx1-ubyte.gz";
     String name = EMBEDDED_NAME + " (" + split + ")";
-    Dataset d = IdxReader.read(name, decompress(images, resource(images)), name + " labels",
-        decompress(labels, resource(labels)));
-    return d;
+    return idx(Content.of(name, resource(images)), Content.of(name + " labels",
+        resource(labels)));
   }
 
   private static byte[] resource(String path) {
@@ -99,8 +134,8 @@ public final class DataSources {
     }
     Path img = images.get(0);
     Path lab = labels.get(0);
-    return IdxReader.read(img.toString(), decompress(img.toString(), readFile(img)),
-        lab.toString(), decompress(lab.toString(), readFile(lab)));
+    return idx(Content.of(img.toString(), readFile(img)),
+        Content.of(lab.toString(), readFile(lab)));
   }
 
   /** The labels file of an images file: "images" to "labels" and "idx3" to "idx1". */
@@ -125,45 +160,45 @@ public final class DataSources {
 
   static byte[] readFile(Path path) {
     try {
+      long size = Files.size(path);
+      if (size > Gzip.MAX_ARRAY) {
+        throw new InvalidDataException(path.toString(), null, "file of " + size + " bytes is "
+            + "larger than the " + Gzip.MAX_ARRAY + " bytes that can be read into memory");
+      }
       return Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       throw new InvalidDataException(path.toString(), null, "no such file");
+    } catch (AccessDeniedException e) {
+      throw new InvalidDataException(path.toString(), null, "permission denied");
     } catch (IOException | OutOfMemoryError e) {
       throw new InvalidDataException(path.toString(), null, "cannot be read: "
           + e.getMessage(), e);
     }
   }
 
-  /** Gunzips when the bytes start with the gzip magic number; otherwise returns them. */
-  static byte[] decompress(String name, byte[] bytes) {
-    if (bytes.length < 2 || (bytes[0] & 0xFF) != 0x1F || (bytes[1] & 0xFF) != 0x8B) {
-      return bytes;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length * 4);
-    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-      in.transferTo(out);
-    } catch (EOFException e) {
-      throw new InvalidDataException(name, "gzip byte " + bytes.length,
-          "the gzip stream is truncated");
-    } catch (ZipException e) {
-      throw new InvalidDataException(name, null, "the gzip stream is corrupt: "
-          + e.getMessage());
-    } catch (IOException e) {
-      throw new InvalidDataException(name, null, "the gzip stream cannot be read: "
-          + e.getMessage(), e);
-    }
-    return out.toByteArray();
-  }
-
+  /** Decodes strict UTF-8, dropping a byte order mark; a bad byte is reported by offset. */
   private static String text(String name, byte[] bytes) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new InvalidDataException(name, null, "neither IDX (no IDX magic number) nor "
-          + "UTF-8 text (CSV)");
+    CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult r = utf8.decode(in, out, true);
+    if (!r.isError()) {
+      r = utf8.flush(out);
     }
+    if (r.isError()) {
+      int at = in.position();
+      int line = 1;
+      for (int i = 0; i < at; i++) {
+        line += bytes[i] == '\n' ? 1 : 0;
+      }
+      throw new InvalidDataException(name, "line " + line + ", byte " + at, String.format(
+          "byte 0x%02X is not UTF-8 text; a CSV file must be UTF-8 (an IDX file would start "
+              + "with 00 00 08)", bytes[at] & 0xFF));
+    }
+    out.flip();
+    int start = out.length() > 0 && out.charAt(0) == '\uFEFF' ? 1 : 0;
+    return out.subSequence(start, out.length()).toString();
   }
 }

@@ -1,5 +1,7 @@
 package dev.tripletcuda.io;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -40,6 +42,17 @@ public final class Dataset {
 
   public Dataset(String source, Kind kind, float[] features, int rows, int dim, int[] labels,
       List<String> classNames, int[] imageShape) {
+    requireNonNull("source", source);
+    requireNonNull("kind", kind);
+    requireNonNull("features", features);
+    requireNonNull("labels", labels);
+    requireNonNull("classNames", classNames);
+    for (int c = 0; c < classNames.size(); c++) {
+      if (classNames.get(c) == null) {
+        throw new IllegalArgumentException("dataset " + source + ": classNames[" + c
+            + "] is null, expected a name for every class");
+      }
+    }
     if (rows < 0 || dim < 1 || features.length != (long) rows * dim || labels.length != rows) {
       throw new IllegalArgumentException("dataset " + source + ": " + rows + " rows of dim "
           + dim + " need " + (long) rows * dim + " values and " + rows + " labels, got "
@@ -114,6 +127,11 @@ public final class Dataset {
 
   /** The rows at the given indices, in that order. */
   public Dataset subset(int[] indices, String name) {
+    requireNonNull("indices", indices);
+    if ((long) indices.length * dim > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(indices.length + " rows of dim " + dim
+          + " exceed one array, expected at most " + (Integer.MAX_VALUE - 8) + " values");
+    }
     float[] f = new float[indices.length * dim];
     int[] l = new int[indices.length];
     for (int i = 0; i < indices.length; i++) {
@@ -171,6 +189,7 @@ public final class Dataset {
    * a new name is appended after them.
    */
   public Dataset withClassNames(List<String> names) {
+    requireNonNull("names", names);
     Map<String, Integer> index = new HashMap<>();
     List<String> merged = new ArrayList<>(names);
     for (int i = 0; i < names.size(); i++) {

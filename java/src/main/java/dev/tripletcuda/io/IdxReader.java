@@ -1,5 +1,7 @@
 package dev.tripletcuda.io;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -82,9 +84,17 @@ public final class IdxReader {
             + " has size " + Integer.toUnsignedString(dims[i]) + ", expected a size >= 1");
       }
     }
-    Header h = new Header(type, dims, dataOffset);
-    long need = h.count() * h.sampleSize();
-    if (h.sampleSize() > Integer.MAX_VALUE || need > Integer.MAX_VALUE - 8L - dataOffset) {
+    if (dims[0] == 0) {
+      throw new InvalidDataException(name, "byte 4", "the header declares 0 samples");
+    }
+
+    // Sizes multiply in long with a ceiling, so that many large dimensions cannot wrap around.
+    long ceiling = Integer.MAX_VALUE - 8L - dataOffset;
+    long need = 1;
+    for (int i = 0; i < n && need <= ceiling; i++) {
+      need *= dims[i];
+    }
+    if (need > ceiling) {
       throw new InvalidDataException(name, "byte 4", "declared sizes " + dimsText(dims)
           + " are too large for one array");
     }
@@ -99,10 +109,7 @@ public final class IdxReader {
           + " bytes beyond the " + need + " data bytes the header declares "
           + dimsText(dims));
     }
-    if (h.count() == 0) {
-      throw new InvalidDataException(name, "byte 4", "the header declares 0 samples");
-    }
-    return h;
+    return new Header(type, dims, dataOffset);
   }
 
   /**
@@ -113,6 +120,10 @@ public final class IdxReader {
    */
   public static Dataset read(String imagesName, byte[] images, String labelsName,
       byte[] labels) {
+    requireNonNull("imagesName", imagesName);
+    requireNonNull("images", images);
+    requireNonNull("labelsName", labelsName);
+    requireNonNull("labels", labels);
     Header hi = header(imagesName, images, 3);
     Header hl = header(labelsName, labels, 1);
     if (hi.count() != hl.count()) {

@@ -1,5 +1,7 @@
 package dev.tripletcuda.io;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import java.util.Arrays;
 
 /**
@@ -14,7 +16,9 @@ public record InputTransform(float[] offset, float[] scale) {
 
   public InputTransform {
     if (offset == null || scale == null || offset.length != scale.length) {
-      throw new IllegalArgumentException("offset and scale must have the same length");
+      throw new IllegalArgumentException("offset has " + (offset == null ? "null" : offset.length)
+          + " and scale " + (scale == null ? "null" : scale.length) + " values, expected the "
+          + "same number");
     }
     for (int i = 0; i < scale.length; i++) {
       if (!(scale[i] > 0) || Float.isInfinite(scale[i]) || !Float.isFinite(offset[i])) {
@@ -43,6 +47,9 @@ public record InputTransform(float[] offset, float[] scale) {
 
   /** The identity on dim features. */
   public static InputTransform identity(int dim) {
+    if (dim < 1) {
+      throw new IllegalArgumentException("dim=" + dim + ", expected >= 1");
+    }
     float[] ones = new float[dim];
     Arrays.fill(ones, 1f);
     return new InputTransform(new float[dim], ones);
@@ -50,6 +57,7 @@ public record InputTransform(float[] offset, float[] scale) {
 
   /** The default transform for a training split, by its kind. */
   public static InputTransform fit(Dataset train) {
+    requireNonNull("train", train);
     int dim = train.dim();
     if (train.kind() == Dataset.Kind.BYTES) {
       float[] scale = new float[dim];
@@ -82,6 +90,7 @@ public record InputTransform(float[] offset, float[] scale) {
 
   /** (rows, dim) transformed copy of the dataset's features. */
   public float[] apply(Dataset data) {
+    requireNonNull("data", data);
     if (data.dim() != dim()) {
       throw new IllegalArgumentException(data.source() + " has " + data.dim()
           + " features per row, the model expects " + dim());
@@ -91,6 +100,7 @@ public record InputTransform(float[] offset, float[] scale) {
 
   /** (rows, dim) transformed copy of raw rows. */
   public float[] apply(float[] raw, int rows) {
+    requireNonNull("raw", raw);
     int dim = dim();
     if (raw.length != (long) rows * dim) {
       throw new IllegalArgumentException("raw has " + raw.length + " values, expected "

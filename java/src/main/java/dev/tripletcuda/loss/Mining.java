@@ -35,6 +35,10 @@ public enum Mining {
 
   /** Parses a command-line name; throws IllegalArgumentException naming the choices. */
   public static Mining parse(String name) {
+    if (name == null) {
+      throw new IllegalArgumentException("mining is null, expected batch-all, batch-hard or "
+          + "semi-hard");
+    }
     String key = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
     for (Mining m : values()) {
       if (m.id.equals(key)) {

@@ -32,6 +32,9 @@ public enum Reduction {
 
   /** Parses a command-line name; throws IllegalArgumentException naming the choices. */
   public static Reduction parse(String name) {
+    if (name == null) {
+      throw new IllegalArgumentException("reduction is null, expected sum, mean or mean-active");
+    }
     String key = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
     for (Reduction r : values()) {
       if (r.id.equals(key)) {

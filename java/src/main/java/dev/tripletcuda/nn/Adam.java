@@ -1,5 +1,7 @@
 package dev.tripletcuda.nn;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.Tensor;
 import java.util.List;
@@ -20,6 +22,15 @@ public final class Adam implements Optimizer {
 
   public Adam(Backend backend, int parameterCount, float lr, float beta1, float beta2,
       float eps, float weightDecay) {
+    requireNonNull("backend", backend);
+    OptimizerSpec.checkCommon(parameterCount, lr, weightDecay);
+    if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+      throw new IllegalArgumentException("beta1=" + beta1 + ", beta2=" + beta2
+          + ", expected both in [0, 1)");
+    }
+    if (!(eps > 0) || Float.isInfinite(eps)) {
+      throw new IllegalArgumentException("eps=" + eps + ", expected a finite value > 0");
+    }
     this.backend = backend;
     this.lr = lr;
     this.beta1 = beta1;
@@ -43,6 +54,9 @@ public final class Adam implements Optimizer {
 
   @Override
   public void setSteps(long steps) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("steps=" + steps + ", expected >= 0");
+    }
     this.steps = steps;
   }
 

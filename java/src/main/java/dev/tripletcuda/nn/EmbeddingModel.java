@@ -40,8 +40,17 @@ public final class EmbeddingModel {
           + " features, network " + spec.describe() + " takes " + spec.inputDim());
     }
     this.parameters = parameters.clone();
-    this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(
-        metadata == null ? Map.of() : metadata));
+    Map<String, String> meta = new LinkedHashMap<>();
+    if (metadata != null) {
+      metadata.forEach((k, v) -> {
+        if (k == null || v == null) {
+          throw new IllegalArgumentException("metadata entry " + k + "=" + v
+              + ", expected a string key and a string value");
+        }
+        meta.put(k, v);
+      });
+    }
+    this.metadata = Collections.unmodifiableMap(meta);
   }
 
   public NetworkSpec spec() {
@@ -64,6 +73,7 @@ public final class EmbeddingModel {
 
   /** The same model with more metadata entries (replacing equal keys). */
   public EmbeddingModel withMetadata(Map<String, String> extra) {
+    requireNonNull("extra", extra);
     Map<String, String> m = new LinkedHashMap<>(metadata);
     m.putAll(extra);
     return new EmbeddingModel(spec, parameters, input, m);
@@ -71,6 +81,7 @@ public final class EmbeddingModel {
 
   /** Embeddings (rows, D) of a dataset's rows. */
   public float[] embed(Backend backend, Dataset data) {
+    requireNonNull("data", data);
     if (data.dim() != spec.inputDim()) {
       throw new IllegalArgumentException(data.source() + " has " + data.dim()
           + " features per row, the model takes " + spec.inputDim());
@@ -84,6 +95,7 @@ public final class EmbeddingModel {
    */
   public float[] embed(Backend backend, float[] raw, int rows) {
     requireNonNull("backend", backend);
+    requireNonNull("raw", raw);
     float[] x = input.apply(raw, rows);
     int d = spec.outputDim();
     float[] out = new float[rows * d];

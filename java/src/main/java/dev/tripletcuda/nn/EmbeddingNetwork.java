@@ -125,6 +125,7 @@ public final class EmbeddingNetwork implements AutoCloseable {
    * @return (B, D) the embeddings, a view valid until the next forward pass
    */
   public Tensor forward(Tensor x) {
+    requireNonNull("x", x);
     int b = x.rows();
     if (b > maxBatch || b < 1) {
       throw new IllegalArgumentException("batch of " + b + " rows, expected 1.." + maxBatch);
@@ -153,6 +154,7 @@ public final class EmbeddingNetwork implements AutoCloseable {
    * @param gradY (B, D) dLoss/dEmbeddings
    */
   public void backward(Tensor x, Tensor gradY) {
+    requireNonNull("x", x);
     int b = x.rows();
     require("gradY", gradY, b, spec.outputDim());
     int last = spec.depth() - 1;
@@ -184,6 +186,7 @@ public final class EmbeddingNetwork implements AutoCloseable {
    * @param out (N, D)
    */
   public void embed(Tensor x, Tensor out) {
+    requireNonNull("x", x);
     requireRows("out", out, x.rows());
     require("out", out, x.rows(), spec.outputDim());
     for (int start = 0; start < x.rows(); start += maxBatch) {

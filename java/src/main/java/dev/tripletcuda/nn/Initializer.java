@@ -1,5 +1,7 @@
 package dev.tripletcuda.nn;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import java.util.random.RandomGenerator;
 
 /**
@@ -17,6 +19,8 @@ public final class Initializer {
 
   /** A flat parameter vector for spec, drawn from rng. */
   public static float[] fanInUniform(NetworkSpec spec, RandomGenerator rng) {
+    requireNonNull("spec", spec);
+    requireNonNull("rng", rng);
     long count = spec.parameterCount();
     if (count > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("network " + spec.describe() + " has " + count

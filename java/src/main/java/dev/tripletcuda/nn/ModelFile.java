@@ -1,14 +1,18 @@
 package dev.tripletcuda.nn;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import dev.tripletcuda.io.InputTransform;
 import dev.tripletcuda.io.InvalidDataException;
 import dev.tripletcuda.io.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * An {@link EmbeddingModel} as a safetensors file. Tensors, all F32:
@@ -23,17 +27,24 @@ import java.util.Map;
  *
  * <p>Files written elsewhere load too: without {@code architecture} the layers are read from the
  * weight shapes, without {@code normalize} the output is normalised, and without the input
- * tensors the inputs are used as they are.
+ * tensors the inputs are used as they are. Tensors with other names are ignored; a layer
+ * tensor beyond a missing layer, a weight that is not finite, or a {@code normalize} other than
+ * true or false makes the file invalid.
  */
 public final class ModelFile {
 
   /** The value of the {@code format} metadata entry. */
   public static final String FORMAT = "tripletcuda-embedding-v1";
 
+  /** Names of layer tensors: layers.L.weight and layers.L.bias. */
+  private static final Pattern LAYER_TENSOR = Pattern.compile("layers\\.\\d+\\.(weight|bias)");
+
   private ModelFile() {}
 
   /** Writes the model atomically: a crash leaves the old file or none, never half of one. */
   public static void save(EmbeddingModel model, Path path) throws IOException {
+    requireNonNull("model", model);
+    requireNonNull("path", path);
     NetworkSpec spec = model.spec();
     float[] p = model.parameters();
     Map<String, SafeTensors.Entry> tensors = new LinkedHashMap<>();
@@ -59,8 +70,12 @@ public final class ModelFile {
 
   /** Reads a model; a file that is not one is an {@link InvalidDataException}. */
   public static EmbeddingModel load(Path path) {
-    String name = path.toString();
-    SafeTensors.Contents c = SafeTensors.read(path);
+    requireNonNull("path", path);
+    return read(path.toString(), SafeTensors.read(path));
+  }
+
+  /** The model held by a safetensors file's contents. */
+  static EmbeddingModel read(String name, SafeTensors.Contents c) {
     Map<String, SafeTensors.Entry> t = c.tensors();
     Map<String, String> meta = new LinkedHashMap<>(c.metadata());
 
@@ -76,13 +91,13 @@ public final class ModelFile {
     for (int l = 0; t.containsKey("layers." + l + ".weight"); l++) {
       SafeTensors.Entry w = t.get("layers." + l + ".weight");
       SafeTensors.Entry b = t.get("layers." + l + ".bias");
-      if (w.shape().length != 2) {
+      if (w.shape().length != 2 || w.shape()[0] < 1 || w.shape()[1] < 1) {
         throw new InvalidDataException(name, "tensor 'layers." + l + ".weight'", "shape "
-            + java.util.Arrays.toString(w.shape()) + ", expected (out, in)");
+            + Arrays.toString(w.shape()) + ", expected (out, in) with sizes >= 1");
       }
       if (b == null || b.shape().length != 1 || b.shape()[0] != w.shape()[0]) {
         throw new InvalidDataException(name, "tensor 'layers." + l + ".bias'",
-            b == null ? "missing" : "shape " + java.util.Arrays.toString(b.shape())
+            b == null ? "missing" : "shape " + Arrays.toString(b.shape())
                 + ", expected (" + w.shape()[0] + ")");
       }
       if (l > 0 && w.shape()[1] != weights.get(l - 1).shape()[0]) {
@@ -95,27 +110,38 @@ public final class ModelFile {
     }
     if (weights.isEmpty()) {
       throw new InvalidDataException(name, null, "no tensor 'layers.0.weight': not an "
-          + "embedding model (tensors: " + String.join(", ", t.keySet()) + ")");
+          + "embedding model (tensors: " + InvalidDataException.quote(String.join(", ",
+              t.keySet())) + ")");
+    }
+    for (String key : t.keySet()) {
+      if (LAYER_TENSOR.matcher(key).matches() && !isLayerTensor(key, weights.size())) {
+        throw new InvalidDataException(name, "tensor " + InvalidDataException.quote(key),
+            "does not belong to layers 0.." + (weights.size() - 1) + " (is a layer missing?)");
+      }
     }
     int inputDim = (int) weights.get(0).shape()[1];
     int[] layers = weights.stream().mapToInt(w -> (int) w.shape()[0]).toArray();
-    boolean normalize = !"false".equalsIgnoreCase(meta.getOrDefault("normalize", "true"));
+    String norm = meta.getOrDefault("normalize", "true");
+    if (!norm.equals("true") && !norm.equals("false")) {
+      throw new InvalidDataException(name, "metadata 'normalize'", "is "
+          + InvalidDataException.quote(norm) + ", expected true or false");
+    }
     NetworkSpec spec;
     try {
-      spec = new NetworkSpec(inputDim, layers, normalize);
+      spec = new NetworkSpec(inputDim, layers, norm.equals("true"));
     } catch (IllegalArgumentException e) {
       throw new InvalidDataException(name, null, e.getMessage());
     }
     String arch = meta.get("architecture");
     if (arch != null && !arch.equals(spec.describe())) {
-      throw new InvalidDataException(name, "metadata 'architecture'", "says " + arch
-          + " but the weights are " + spec.describe());
+      throw new InvalidDataException(name, "metadata 'architecture'", "says "
+          + InvalidDataException.quote(arch) + " but the weights are " + spec.describe());
     }
 
     float[] params = new float[(int) spec.parameterCount()];
     for (int l = 0; l < spec.depth(); l++) {
-      float[] w = weights.get(l).values();
-      float[] b = biases.get(l).values();
+      float[] w = requireFinite(name, "layers." + l + ".weight", weights.get(l).values());
+      float[] b = requireFinite(name, "layers." + l + ".bias", biases.get(l).values());
       System.arraycopy(w, 0, params, (int) spec.weightOffset(l), w.length);
       System.arraycopy(b, 0, params, (int) spec.biasOffset(l), b.length);
     }
@@ -128,6 +154,26 @@ public final class ModelFile {
     } catch (IllegalArgumentException e) {
       throw new InvalidDataException(name, null, e.getMessage());
     }
+  }
+
+  private static boolean isLayerTensor(String key, int depth) {
+    for (int l = 0; l < depth; l++) {
+      if (key.equals("layers." + l + ".weight") || key.equals("layers." + l + ".bias")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Weights must be finite: a NaN would turn every embedding into NaN. */
+  private static float[] requireFinite(String name, String tensor, float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        throw new InvalidDataException(name, "tensor '" + tensor + "'", "value " + i + " is "
+            + values[i] + ", expected finite weights");
+      }
+    }
+    return values;
   }
 
   private static InputTransform inputTransform(String name, Map<String, SafeTensors.Entry> t,

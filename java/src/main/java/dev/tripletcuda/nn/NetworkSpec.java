@@ -49,16 +49,19 @@ public record NetworkSpec(int inputDim, int[] layers, boolean normalize) {
 
   /** Inputs of layer l. */
   public int in(int l) {
+    checkLayer(l, layers.length - 1);
     return l == 0 ? inputDim : layers[l - 1];
   }
 
   /** Outputs of layer l. */
   public int out(int l) {
+    checkLayer(l, layers.length - 1);
     return layers[l];
   }
 
-  /** Offset of layer l's weight in the flat parameter buffer. */
+  /** Offset of layer l's weight in the flat parameter buffer; l = depth gives the total. */
   public long weightOffset(int l) {
+    checkLayer(l, layers.length);
     long offset = 0;
     for (int i = 0; i < l; i++) {
       offset += (long) in(i) * out(i) + out(i);
@@ -68,7 +71,14 @@ public record NetworkSpec(int inputDim, int[] layers, boolean normalize) {
 
   /** Offset of layer l's bias in the flat parameter buffer. */
   public long biasOffset(int l) {
+    checkLayer(l, layers.length - 1);
     return weightOffset(l) + (long) in(l) * out(l);
+  }
+
+  private static void checkLayer(int l, int last) {
+    if (l < 0 || l > last) {
+      throw new IllegalArgumentException("layer=" + l + ", expected 0.." + last);
+    }
   }
 
   /** Total parameter count. */

@@ -19,6 +19,9 @@ public record OptimizerSpec(Kind kind, float learningRate, float momentum, float
 
     /** Parses adam or sgd. */
     public static Kind parse(String name) {
+      if (name == null) {
+        throw new IllegalArgumentException("optimizer is null, expected adam or sgd");
+      }
       try {
         return valueOf(name.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
@@ -45,17 +48,29 @@ public record OptimizerSpec(Kind kind, float learningRate, float momentum, float
     if (kind == null) {
       throw new IllegalArgumentException("optimizer kind is null, expected adam or sgd");
     }
+    checkRates(learningRate, weightDecay);
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new IllegalArgumentException("momentum=" + momentum + ", expected 0 <= momentum < 1");
+    }
+  }
+
+  private static void checkRates(float learningRate, float weightDecay) {
     if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
       throw new IllegalArgumentException("learning rate=" + learningRate
           + ", expected a finite value > 0");
-    }
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new IllegalArgumentException("momentum=" + momentum + ", expected 0 <= momentum < 1");
     }
     if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
       throw new IllegalArgumentException("weight decay=" + weightDecay
           + ", expected a finite value >= 0");
     }
+  }
+
+  /** The checks every optimiser's constructor shares. */
+  static void checkCommon(int parameterCount, float learningRate, float weightDecay) {
+    if (parameterCount < 1) {
+      throw new IllegalArgumentException("parameterCount=" + parameterCount + ", expected >= 1");
+    }
+    checkRates(learningRate, weightDecay);
   }
 
   /** A new optimiser over P parameters on backend. */

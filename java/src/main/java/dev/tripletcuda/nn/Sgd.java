@@ -1,5 +1,7 @@
 package dev.tripletcuda.nn;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.Tensor;
 import java.util.List;
@@ -16,6 +18,11 @@ public final class Sgd implements Optimizer {
   private long steps;
 
   public Sgd(Backend backend, int parameterCount, float lr, float momentum, float weightDecay) {
+    requireNonNull("backend", backend);
+    OptimizerSpec.checkCommon(parameterCount, lr, weightDecay);
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new IllegalArgumentException("momentum=" + momentum + ", expected 0 <= momentum < 1");
+    }
     this.backend = backend;
     this.lr = lr;
     this.momentum = momentum;
@@ -36,6 +43,9 @@ public final class Sgd implements Optimizer {
 
   @Override
   public void setSteps(long steps) {
+    if (steps < 0) {
+      throw new IllegalArgumentException("steps=" + steps + ", expected >= 0");
+    }
     this.steps = steps;
   }
 

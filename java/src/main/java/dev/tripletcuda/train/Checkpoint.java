@@ -1,5 +1,6 @@
 package dev.tripletcuda.train;
 
+import dev.tripletcuda.backend.Shapes;
 import dev.tripletcuda.io.InputTransform;
 import dev.tripletcuda.io.InvalidDataException;
 import dev.tripletcuda.io.SafeTensors;
@@ -81,6 +82,7 @@ public record Checkpoint(TrainConfig config, NetworkSpec spec, InputTransform in
 
   /** Reads a checkpoint; a file that is not one is an {@link InvalidDataException}. */
   public static Checkpoint load(Path path) {
+    Shapes.requireNonNull("path", path);
     String name = path.toString();
     SafeTensors.Contents c = SafeTensors.read(path);
     Map<String, String> m = c.metadata();
@@ -158,6 +160,8 @@ public record Checkpoint(TrainConfig config, NetworkSpec spec, InputTransform in
 
   /** A 64-bit fingerprint of a dataset's values and labels, to tell data apart on resume. */
   public static long fingerprint(float[] features, int[] labels) {
+    Shapes.requireNonNull("features", features);
+    Shapes.requireNonNull("labels", labels);
     long h = 0xCBF29CE484222325L;
     for (float f : features) {
       h = (h ^ Float.floatToRawIntBits(f)) * 0x100000001B3L;

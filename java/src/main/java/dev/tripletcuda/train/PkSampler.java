@@ -1,5 +1,7 @@
 package dev.tripletcuda.train;
 
+import static dev.tripletcuda.backend.Shapes.requireNonNull;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,12 +47,24 @@ public final class PkSampler {
       throw new IllegalArgumentException("samples per class=" + k
           + ", expected >= 2 (a triplet needs a second sample of its class)");
     }
+    requireNonNull("labels", labels);
+    this.rng = requireNonNull("rng", rng);
+    if (classCount < 0) {
+      throw new IllegalArgumentException("classCount=" + classCount + ", expected >= 0");
+    }
+    if (classNames != null && classNames.size() != classCount) {
+      throw new IllegalArgumentException("classNames has " + classNames.size()
+          + " names, expected classCount=" + classCount);
+    }
     this.p = p;
     this.k = k;
-    this.rng = rng;
     int[] counts = new int[classCount];
-    for (int label : labels) {
-      counts[label]++;
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] < 0 || labels[i] >= classCount) {
+        throw new IllegalArgumentException("labels[" + i + "]=" + labels[i] + ", expected 0.."
+            + (classCount - 1) + " (classCount=" + classCount + ")");
+      }
+      counts[labels[i]]++;
     }
     List<Integer> present = new ArrayList<>();
     int smallest = Integer.MAX_VALUE;
@@ -100,6 +114,12 @@ public final class PkSampler {
 
   /** Fills rows (P*K) with the next batch's row indices and labels (P*K) with their ids. */
   public void next(int[] rows, int[] labels) {
+    requireNonNull("rows", rows);
+    requireNonNull("labels", labels);
+    if (rows.length < p * k || labels.length < p * k) {
+      throw new IllegalArgumentException("rows has " + rows.length + " and labels "
+          + labels.length + " entries, expected at least P*K=" + p * k);
+    }
     int at = 0;
     for (int i = 0; i < p; i++) {
       if (classCursor == classOrder.length) {
@@ -140,6 +160,41 @@ public final class PkSampler {
       int t = m[i];
       m[i] = m[j];
       m[j] = t;
+    }
+  }
+
+  /**
+   * Throws unless a state of the right size holds cursors in range and, for the class order
+   * and each class's rows, a permutation of what this sampler holds: anything else would send
+   * the sampler out of its arrays.
+   */
+  private void checkState(int[] s) {
+    if (s[2] < 0 || s[2] > classOrder.length) {
+      throw new IllegalArgumentException("sampler state: class cursor " + s[2]
+          + ", expected 0.." + classOrder.length);
+    }
+    int at = 3;
+    requirePermutation(s, at, classes, "the class order");
+    at += classOrder.length;
+    for (int c : classes) {
+      int n = members[c].length;
+      if (s[at] < 0 || s[at] > n) {
+        throw new IllegalArgumentException("sampler state: cursor " + s[at] + " of class id "
+            + c + ", expected 0.." + n);
+      }
+      requirePermutation(s, at + 1, members[c], "the rows of class id " + c);
+      at += 1 + n;
+    }
+  }
+
+  private static void requirePermutation(int[] s, int from, int[] expected, String what) {
+    int[] got = java.util.Arrays.copyOfRange(s, from, from + expected.length);
+    int[] want = expected.clone();
+    java.util.Arrays.sort(got);
+    java.util.Arrays.sort(want);
+    if (!java.util.Arrays.equals(got, want)) {
+      throw new IllegalArgumentException("sampler state: " + what + " is not a reordering "
+          + "of the training data's: it was saved for other training data");
     }
   }
 
@@ -185,6 +240,7 @@ public final class PkSampler {
 
   /** Restores a state from {@link #saveState()} of a sampler over the same labels. */
   public void restoreState(int[] s) {
+    requireNonNull("state", s);
     int size = 3 + classOrder.length;
     for (int c : classes) {
       size += 1 + members[c].length;
@@ -193,6 +249,7 @@ public final class PkSampler {
       throw new IllegalArgumentException("sampler state has " + s.length + " ints, expected "
           + size + ": it was saved for other training data");
     }
+    checkState(s);
     rng.setState(((long) s[0] << 32) | (s[1] & 0xFFFFFFFFL));
     classCursor = s[2];
     int at = 3;

@@ -1,5 +1,6 @@
 package dev.tripletcuda.train;
 
+import dev.tripletcuda.backend.Shapes;
 import dev.tripletcuda.loss.TripletLossSpec;
 import dev.tripletcuda.nn.NetworkSpec;
 import dev.tripletcuda.nn.OptimizerSpec;
@@ -117,6 +118,7 @@ public final class TrainConfig {
    * @throws IllegalArgumentException naming the missing or bad entry
    */
   public static TrainConfig fromMetadata(java.util.Map<String, String> m) {
+    Shapes.requireNonNull("m", m);
     try {
       return builder()
           .layers(dev.tripletcuda.nn.NetworkSpec.parseLayers(get(m, "layers")))
@@ -147,6 +149,7 @@ public final class TrainConfig {
 
   /** Whether two configurations train the same way, the number of epochs aside. */
   public boolean sameTrainingAs(TrainConfig o) {
+    Shapes.requireNonNull("o", o);
     java.util.Map<String, String> a = toMetadata();
     java.util.Map<String, String> b = o.toMetadata();
     a.remove("epochs");

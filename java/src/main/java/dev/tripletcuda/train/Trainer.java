@@ -97,6 +97,10 @@ public final class Trainer {
    */
   public TrainResult fit(Dataset train, TrainingListener listener) {
     requireNonNull("train", train);
+    if (train.rows() == 0) {
+      throw new IllegalArgumentException("training data " + train.source() + " has no rows, "
+          + "expected at least one batch of " + config.batchSize());
+    }
     TrainingListener events = listener == null ? TrainingListener.NONE : listener;
     NetworkSpec spec = config.network(train.dim());
     PkSampler sampler = new PkSampler(train.labels(), train.classCount(),
@@ -115,7 +119,7 @@ public final class Trainer {
     int batchesPerEpoch = train.rows() / batch;
     int[] rowsHost = new int[batch];
     int[] labelsHost = new int[batch];
-    List<BatchStats> history = new ArrayList<>(config.epochs() * batchesPerEpoch);
+    List<BatchStats> history = new ArrayList<>();
     List<EpochStats> epochs = new ArrayList<>(config.epochs());
     List<String> warnings = new ArrayList<>();
     log.info("training {} on {}: {} rows, {} batches of {} per epoch, {}", spec,

@@ -445,10 +445,15 @@ public final class CpuBackend implements Backend {
 
   private static LossStats explicitChecked(CpuTensor e, int[] a, int[] p, int[] n,
       float margin, Reduction reduction, CpuTensor g) {
+    // The loss reads rows by these indices: a bad one would read out of bounds.
     int count = Math.min(a.length, Math.min(p.length, n.length));
+    int rows = e.rows();
     for (int t = 0; t < count; t++) {
-      assert a[t] >= 0 && a[t] < e.rows() && p[t] >= 0 && p[t] < e.rows() && n[t] >= 0
-          && n[t] < e.rows() && a[t] != p[t] : "triplet " + t + " unchecked";
+      if (a[t] < 0 || a[t] >= rows || p[t] < 0 || p[t] >= rows || n[t] < 0 || n[t] >= rows
+          || a[t] == p[t]) {
+        throw new IllegalArgumentException("triplet " + t + " is (" + a[t] + ", " + p[t]
+            + ", " + n[t] + "), expected rows in 0.." + (rows - 1) + " and anchor != positive");
+      }
     }
     return TripletLossCpu.explicit(e, a, p, n, 0, count, margin, reduction, g);
   }
@@ -472,6 +477,10 @@ public final class CpuBackend implements Backend {
     }
     CpuIntTensor oi = cpu("outIdx", outIdx);
     CpuTensor od = cpu("outDist", outDist);
+    if ((long) q.rows() * k > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("queries (" + q.rows() + ") x k (" + k + ") exceeds "
+          + "one index buffer, expected at most " + Integer.MAX_VALUE + " results");
+    }
     requireLength("outIdx", oi, q.rows() * k);
     require("outDist", od, q.rows(), k);
     knn.search(q, b, bn, k, innerProduct, oi, od);

@@ -36,8 +36,8 @@ final class CpuIntTensor implements IntTensor {
 
   @Override
   public IntTensor slice(int start, int count) {
-    if (start < 0 || count < 0 || start + count > length) {
-      throw new IllegalArgumentException("slice [" + start + ", " + (start + count)
+    if (start < 0 || count < 0 || count > length - start) {
+      throw new IllegalArgumentException("slice [" + start + ", " + ((long) start + count)
           + ") out of range for " + length + " ints");
     }
     return new CpuIntTensor(owner, data, offset + start, count, false);

@@ -55,8 +55,8 @@ final class CpuTensor implements Tensor {
 
   @Override
   public Tensor rows(int start, int count) {
-    if (start < 0 || count < 0 || start + count > rows) {
-      throw new IllegalArgumentException("rows [" + start + ", " + (start + count)
+    if (start < 0 || count < 0 || count > rows - start) {
+      throw new IllegalArgumentException("rows [" + start + ", " + ((long) start + count)
           + ") out of range for a tensor of " + rows + " rows");
     }
     return new CpuTensor(owner, data, offset + start * cols, count, cols, false);

@@ -16,8 +16,21 @@ public final class CsvReader {
 
   private CsvReader() {}
 
-  /** Parses CSV text into a dataset of kind NUMBERS. */
+  /** Parses CSV text into a dataset of kind NUMBERS, the label in the last column. */
   public static Dataset read(String name, String text) {
+    return parse(name, text, true);
+  }
+
+  /**
+   * Parses CSV text whose columns are all features: every row gets class id 0 of the single
+   * class name {@link Samples#UNLABELLED}. The first line is a header when any cell of it is not
+   * a number.
+   */
+  public static Dataset readUnlabelled(String name, String text) {
+    return parse(name, text, false);
+  }
+
+  private static Dataset parse(String name, String text, boolean labelled) {
     String[] lines = text.split("\r?\n|\r", -1);
     int first = 0;
     while (first < lines.length && lines[first].isBlank()) {
@@ -28,20 +41,20 @@ public final class CsvReader {
     }
 
     String[] head = split(lines[first]);
-    if (head.length < 2) {
+    if (labelled && head.length < 2) {
       throw new InvalidDataException(name, "line " + (first + 1), "has " + head.length
           + " column; expected at least one feature column and the label in the last column");
     }
     int cols = head.length;
+    int dim = labelled ? cols - 1 : cols;
     boolean header = false;
-    for (int c = 0; c < cols - 1; c++) {
+    for (int c = 0; c < dim; c++) {
       if (!isNumber(head[c])) {
         header = true;
         break;
       }
     }
 
-    int dim = cols - 1;
     List<float[]> rows = new ArrayList<>();
     List<String> labelText = new ArrayList<>();
     for (int i = header ? first + 1 : first; i < lines.length; i++) {
@@ -58,7 +71,7 @@ public final class CsvReader {
       for (int c = 0; c < dim; c++) {
         row[c] = parseCell(name, line, c + 1, cells[c]);
       }
-      String label = cells[dim].trim();
+      String label = labelled ? cells[dim].trim() : Samples.UNLABELLED;
       if (label.isEmpty()) {
         throw new InvalidDataException(name, "line " + line + ", column " + cols,
             "the label cell is empty");

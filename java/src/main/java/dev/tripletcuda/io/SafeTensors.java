@@ -90,7 +90,8 @@ public final class SafeTensors {
     });
   }
 
-  private static void writeFloats(OutputStream out, float[] values) throws IOException {
+  /** Writes values as little-endian float32, buffered. */
+  static void writeFloats(OutputStream out, float[] values) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
       if (!buf.hasRemaining()) {
@@ -100,6 +101,26 @@ public final class SafeTensors {
       buf.putFloat(v);
     }
     out.write(buf.array(), 0, buf.position());
+  }
+
+  /**
+   * Whether a path is a file that starts like safetensors: a plausible header length, then
+   * '{'. Reads 9 bytes; false for folders and unreadable files.
+   */
+  public static boolean looksLike(Path path) {
+    if (!Files.isRegularFile(path)) {
+      return false;
+    }
+    try (java.io.InputStream in = Files.newInputStream(path)) {
+      byte[] head = in.readNBytes(9);
+      if (head.length < 9) {
+        return false;
+      }
+      long len = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+      return len >= 2 && len <= MAX_HEADER && len <= Files.size(path) - 8 && head[8] == '{';
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Reads a file; any fault is an {@link InvalidDataException} naming the place. */

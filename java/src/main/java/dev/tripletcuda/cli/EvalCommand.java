@@ -12,6 +12,7 @@ import dev.tripletcuda.nn.EmbeddingModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,30 +93,39 @@ final class EvalCommand implements Callable<Integer> {
       return;
     }
     EvalOptions o = r.options();
+    Map<String, String> why = r.unavailable();
+    String fewKey = EvalReport.fewShotKey(o);
     String[][] rows = {
-        {"precision@1", f(r.precisionAt1()), "nearest of " + r.trainRows() + " training rows"},
-        {"recall@" + r.retrieval().k(), f(r.recallAtK()), ""},
-        {"MAP@R", f(r.mapAtR()), ""},
-        {"pair ROC AUC", f(r.pairAuc()), String.format(Locale.ROOT, "%,d test-test pairs",
-            r.pairs())},
-        {"pair EER", f(r.pairEer()), ""},
-        {"pair ECE", f(r.pairEce()), "15 bins, " + r.verifier().pairCalibration().method().id()
+        {"precision@1", f(r.precisionAt1(), null), "nearest of " + r.trainRows()
+            + " training rows"},
+        {"recall@" + r.retrieval().k(), f(r.recallAtK(), null), ""},
+        {"MAP@R", f(r.mapAtR(), "no test class occurs in the training rows"), ""},
+        {"pair ROC AUC", f(r.pairAuc(), why.get("pair_auc")),
+            String.format(Locale.ROOT, "%,d test-test pairs", r.pairs())},
+        {"pair EER", f(r.pairEer(), why.get("pair_eer")), ""},
+        {"pair ECE", f(r.pairEce(), null), "15 bins, "
+            + r.verifier().pairCalibration().method().id()
             + (r.calibrationFitted() ? " fitted here on the training split" : " from the model")},
-        {"pair Brier", f(r.pairBrier()), ""},
-        {o.ways() + "-way " + o.shots() + "-shot accuracy", f(r.fewShotAccuracy()),
-            String.format(Locale.ROOT, "%,d episodes, %d queries per class", o.episodes(),
-                o.queriesPerClass())},
-        {"few-shot verify AUC", f(r.fewShotVerifyAuc()), String.format(Locale.ROOT,
-            "%,d episodes, half matching", o.verifyEpisodes())},
-        {"few-shot verify accuracy", f(r.fewShotVerifyAccuracy()), "at probability 0.5"},
+        {"pair Brier", f(r.pairBrier(), null), ""},
+        {o.ways() + "-way " + o.shots() + "-shot accuracy", f(r.fewShotAccuracy(),
+            why.get(fewKey)), String.format(Locale.ROOT, "%,d episodes, %d queries per class",
+                o.episodes(), o.queriesPerClass())},
+        {"few-shot verify AUC", f(r.fewShotVerifyAuc(), why.get("fewshot_verify_auc")),
+            String.format(Locale.ROOT, "%,d episodes, half matching", o.verifyEpisodes())},
+        {"few-shot verify accuracy", f(r.fewShotVerifyAccuracy(),
+            why.get("fewshot_verify_accuracy")), "at probability 0.5"},
     };
     for (String[] row : rows) {
       System.out.printf(Locale.ROOT, "%-26s %s%s%n", row[0], row[1],
-          row[2].isEmpty() ? "" : "   (" + row[2] + ")");
+          row[2].isEmpty() || row[1].startsWith("n/a") ? "" : "   (" + row[2] + ")");
     }
   }
 
-  private static String f(double v) {
+  /** The figure to 4 places, or n/a with the reason. */
+  private static String f(double v, String why) {
+    if (Double.isNaN(v)) {
+      return "n/a" + (why == null ? "" : " (" + why + ")");
+    }
     return String.format(Locale.ROOT, "%.4f", v);
   }
 }

@@ -12,6 +12,8 @@ import dev.tripletcuda.verify.FewShot;
 import dev.tripletcuda.verify.LabelledDistances;
 import dev.tripletcuda.verify.Pairs;
 import dev.tripletcuda.verify.Verifier;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,10 @@ import org.slf4j.LoggerFactory;
  *   <li>few-shot verification ROC AUC and accuracy (at probability 0.5) over verification
  *       episodes on the test split, half matching.
  * </ul>
+ *
+ * <p>A figure the data cannot give (pair ROC figures on a one-class test split, episodes
+ * without enough classes or rows per class) is reported unavailable with the reason
+ * ({@link EvalReport#unavailable()}) while the others are computed.
  *
  * <p>The calibrations come from the model; a model without them (saved elsewhere) gets them
  * fitted here on the training split, never on the test split. The work that scales with the
@@ -104,10 +110,21 @@ public final class Evaluation {
           Math.min(options.recallK(), index.size()));
     }
 
+    // A figure the data cannot give (a test split with one class, or too few rows per class
+    // for the episodes) is reported unavailable with the reason; the others still come.
+    Map<String, String> unavailable = new LinkedHashMap<>();
     long seed = options.seed();
     LabelledDistances pairs = Pairs.all(backend, testEmb, testLabels, dim, options.pairRows(),
         SplitMix64.derive(seed, PAIR_STREAM).nextLong());
-    Roc pairRoc = Roc.of(pairs, CURVE_POINTS);
+    Roc pairRoc = null;
+    if (pairs.positives() > 0 && pairs.negatives() > 0) {
+      pairRoc = Roc.of(pairs, CURVE_POINTS);
+    } else {
+      String why = "the test pairs are all " + (pairs.positives() > 0 ? "same-class" : "of "
+          + "different classes") + ": a ROC needs both kinds";
+      unavailable.put("pair_auc", why);
+      unavailable.put("pair_eer", why);
+    }
     double[] p = new double[pairs.size()];
     boolean[] same = new boolean[pairs.size()];
     for (int i = 0; i < p.length; i++) {
@@ -116,23 +133,39 @@ public final class Evaluation {
     }
     Reliability reliability = Reliability.of(p, same, Reliability.DEFAULT_BINS);
 
-    double nWay = FewShot.nWayAccuracy(testEmb, testLabels, dim, options.ways(),
-        options.shots(), options.queriesPerClass(), options.episodes(),
-        SplitMix64.derive(seed, NWAY_STREAM).nextLong());
-    LabelledDistances episodes = FewShot.verificationEpisodes(testEmb, testLabels, dim,
-        options.shots(), options.verifyEpisodes(),
-        SplitMix64.derive(seed, VERIFY_STREAM).nextLong());
-    Roc fewRoc = Roc.of(episodes, CURVE_POINTS);
-    int right = 0;
-    for (int i = 0; i < episodes.size(); i++) {
-      boolean accept = v.fewShotProbability(episodes.distance(i)) >= 0.5;
-      if (accept == episodes.same(i)) {
-        right++;
+    double nWay = Double.NaN;
+    try {
+      nWay = FewShot.nWayAccuracy(testEmb, testLabels, dim, options.ways(), options.shots(),
+          options.queriesPerClass(), options.episodes(),
+          SplitMix64.derive(seed, NWAY_STREAM).nextLong());
+    } catch (IllegalArgumentException tooSmall) {
+      unavailable.put(EvalReport.fewShotKey(options), tooSmall.getMessage());
+    }
+    Roc fewRoc = null;
+    double verifyAccuracy = Double.NaN;
+    try {
+      LabelledDistances episodes = FewShot.verificationEpisodes(testEmb, testLabels, dim,
+          options.shots(), options.verifyEpisodes(),
+          SplitMix64.derive(seed, VERIFY_STREAM).nextLong());
+      fewRoc = Roc.of(episodes, CURVE_POINTS);
+      int right = 0;
+      for (int i = 0; i < episodes.size(); i++) {
+        boolean accept = v.fewShotProbability(episodes.distance(i)) >= 0.5;
+        if (accept == episodes.same(i)) {
+          right++;
+        }
       }
+      verifyAccuracy = (double) right / episodes.size();
+    } catch (IllegalArgumentException tooSmall) {
+      unavailable.put("fewshot_verify_auc", tooSmall.getMessage());
+      unavailable.put("fewshot_verify_accuracy", tooSmall.getMessage());
+    }
+    for (Map.Entry<String, String> e : unavailable.entrySet()) {
+      log.warn("{} unavailable: {}", e.getKey(), e.getValue());
     }
     int pairRows = Math.min(testLabels.length, options.pairRows());
     return new EvalReport(retrieval, pairRoc, reliability, pairs.size(), pairRows, nWay,
-        fewRoc, (double) right / episodes.size(), v, fitted, trainLabels.length,
-        testLabels.length, options);
+        fewRoc, verifyAccuracy, v, fitted, trainLabels.length, testLabels.length, options,
+        unavailable);
   }
 }

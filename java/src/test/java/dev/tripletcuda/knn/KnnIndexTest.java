@@ -151,6 +151,26 @@ class KnnIndexTest {
   }
 
   @Test
+  void searchAcrossPassesAndTilesIsTheSameOnOneOrTwoThreads() {
+    // 1500 queries make two passes of the CPU search; 1100 rows make three distance tiles.
+    int dim = 5;
+    float[] base = ClusteredEmbeddings.random(1100 * dim, 11);
+    float[] queries = ClusteredEmbeddings.random(1500 * dim, 12);
+    try (CpuBackend one = new CpuBackend(1);
+        KnnIndex a = KnnIndex.builder(base, dim).build(one);
+        KnnIndex b = KnnIndex.builder(base, dim).build(backend)) {
+      for (int k : new int[] {1, 7, 1100}) {
+        Neighbors x = a.search(queries, k);
+        Neighbors y = b.search(queries, k);
+        assertArrayEquals(x.rows(), y.rows(), "k=" + k);
+        assertArrayEquals(x.distances(), y.distances(), "k=" + k);
+      }
+      assertSameNeighbours(base, Arrays.copyOf(queries, 40 * dim), dim, 7, Metric.SQUARED_L2,
+          b.search(Arrays.copyOf(queries, 40 * dim), 7));
+    }
+  }
+
+  @Test
   void tiesGoToTheLowerRow() {
     // Rows 1, 3 and 4 are equal; row 0 is farther, row 2 nearest.
     float[] base = {5, 5, 1, 1, 0, 0, 1, 1, 1, 1};

@@ -6,7 +6,6 @@ import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.eval.EvalOptions;
 import dev.tripletcuda.eval.EvalReport;
 import dev.tripletcuda.eval.Evaluation;
-import dev.tripletcuda.io.DataSources;
 import dev.tripletcuda.io.Dataset;
 import dev.tripletcuda.nn.EmbeddingModel;
 import java.io.IOException;
@@ -53,7 +52,7 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     EmbeddingModel m = ModelInputs.model(model);
     long s = seed != null ? seed : ModelInputs.seed(m);
-    Dataset[] data = loadData(s);
+    Dataset[] data = TrainCommand.splits(train, test, s);
     EvalOptions options = EvalOptions.defaults(s);
     EvalReport report;
     try (Backend backend = device.open()) {
@@ -61,21 +60,6 @@ final class EvalCommand implements Callable<Integer> {
       print(report, backend);
     }
     return ExitCodes.OK;
-  }
-
-  private Dataset[] loadData(long s) {
-    if (train == null) {
-      if (test != null) {
-        throw new IllegalArgumentException("--test needs --train (the embedded sample has its "
-            + "own test split)");
-      }
-      return DataSources.embedded();
-    }
-    Dataset full = DataSources.load(train);
-    if (test != null) {
-      return new Dataset[] {full, DataSources.load(test)};
-    }
-    return full.split(TrainCommand.TEST_FRACTION, s);
   }
 
   private void print(EvalReport r, Backend backend) {

@@ -1,9 +1,7 @@
 package dev.tripletcuda.cli;
 
-import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.io.Dataset;
 import dev.tripletcuda.io.Samples;
-import dev.tripletcuda.nn.Embedder;
 import dev.tripletcuda.nn.EmbeddingModel;
 import dev.tripletcuda.verify.FewShot;
 import dev.tripletcuda.verify.Verifier;
@@ -58,22 +56,14 @@ final class FewShotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!(threshold >= 0 && threshold <= 1)) {
-      throw new IllegalArgumentException("--threshold " + threshold + ", expected a "
-          + "probability in [0, 1]");
-    }
+    ModelInputs.probability("--threshold", threshold);
     EmbeddingModel m = ModelInputs.model(model);
     Samples supports = ModelInputs.samples("--support", support, m);
     Samples queries = ModelInputs.samples("--query", query, m);
-    float[] es;
-    float[] eq;
-    Verifier verifier;
-    try (Backend backend = device.open()) {
-      Embedder embedder = new Embedder(m, backend);
-      verifier = ModelInputs.verifier(m, train, embedder);
-      es = embedder.embed(supports.data());
-      eq = embedder.embed(queries.data());
-    }
+    ModelInputs.Judged j = ModelInputs.judged(device, m, train, supports, queries);
+    Verifier verifier = j.verifier();
+    float[] es = j.first();
+    float[] eq = j.second();
 
     // One prototype per label present (one in all for unlabelled supports).
     int d = m.spec().outputDim();

@@ -78,6 +78,31 @@ final class ModelInputs {
         embedder.dim(), CalibrationSettings.defaults(seed(model)));
   }
 
+  /** Two sets of samples' embeddings (rows, D) and the calibrations to judge them with. */
+  record Judged(Verifier verifier, float[] first, float[] second) {}
+
+  /**
+   * Embeds two sets of samples on the chosen device and finds the model's calibrations (fitted
+   * on {@code train} when it carries none).
+   */
+  static Judged judged(DeviceOptions device, EmbeddingModel model, Path train, Samples first,
+      Samples second) {
+    try (Backend backend = device.open()) {
+      Embedder embedder = new Embedder(model, backend);
+      Verifier verifier = verifier(model, train, embedder);
+      return new Judged(verifier, embedder.embed(first.data()), embedder.embed(second.data()));
+    }
+  }
+
+  /** Throws unless the value of {@code option} is a probability. */
+  static double probability(String option, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException(option + " " + value + ", expected a probability in "
+          + "[0, 1]");
+    }
+    return value;
+  }
+
   /** Fails before any work when {@code file} could not be written. */
   static void checkOutput(String option, Path file) {
     if (file == null) {

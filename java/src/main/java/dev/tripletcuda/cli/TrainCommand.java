@@ -182,6 +182,14 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private Dataset[] loadData() {
+    return splits(train, test, seed);
+  }
+
+  /**
+   * {train, test}: the embedded sample without a training path, both files when both are given,
+   * else a seeded {@link #TEST_FRACTION} split of the training file.
+   */
+  static Dataset[] splits(Path train, Path test, long seed) {
     if (train == null) {
       if (test != null) {
         throw new IllegalArgumentException("--test needs --train (the embedded sample has its "

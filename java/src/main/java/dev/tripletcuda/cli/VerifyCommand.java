@@ -1,8 +1,6 @@
 package dev.tripletcuda.cli;
 
-import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.io.Samples;
-import dev.tripletcuda.nn.Embedder;
 import dev.tripletcuda.nn.EmbeddingModel;
 import dev.tripletcuda.verify.FewShot;
 import dev.tripletcuda.verify.Verifier;
@@ -60,11 +58,8 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    double threshold = decision.threshold == null ? 0.5 : decision.threshold;
-    if (!(threshold >= 0 && threshold <= 1)) {
-      throw new IllegalArgumentException("--threshold " + threshold + ", expected a "
-          + "probability in [0, 1]");
-    }
+    double threshold = ModelInputs.probability("--threshold",
+        decision.threshold == null ? 0.5 : decision.threshold);
     EmbeddingModel m = ModelInputs.model(model);
     Samples sa = ModelInputs.samples("--a", a, m);
     Samples sb = ModelInputs.samples("--b", b, m);
@@ -74,15 +69,10 @@ final class VerifyCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--a holds " + na + " samples and --b " + nb
           + ": expected equal counts, or one sample on either side");
     }
-    float[] ea;
-    float[] eb;
-    Verifier verifier;
-    try (Backend backend = device.open()) {
-      Embedder embedder = new Embedder(m, backend);
-      verifier = ModelInputs.verifier(m, train, embedder);
-      ea = embedder.embed(sa.data());
-      eb = embedder.embed(sb.data());
-    }
+    ModelInputs.Judged j = ModelInputs.judged(device, m, train, sa, sb);
+    Verifier verifier = j.verifier();
+    float[] ea = j.first();
+    float[] eb = j.second();
     Double maxDistance = decision.target == null ? null : storedThreshold(verifier);
 
     int d = m.spec().outputDim();

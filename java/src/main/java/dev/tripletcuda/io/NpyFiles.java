@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -83,16 +81,7 @@ public final class NpyFiles {
 
   /** Reads a float32 or float64 array of one or two dimensions; faults name the byte. */
   public static Matrix read(Path path) {
-    String name = path.toString();
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(path);
-    } catch (NoSuchFileException e) {
-      throw new InvalidDataException(name, null, "no such file");
-    } catch (IOException | OutOfMemoryError e) {
-      throw new InvalidDataException(name, null, "cannot be read: " + e.getMessage(), e);
-    }
-    return parse(name, bytes);
+    return parse(path.toString(), DataSources.readFile(path));
   }
 
   /** Parses {@code .npy} bytes. */

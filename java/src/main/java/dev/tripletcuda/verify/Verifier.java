@@ -250,8 +250,9 @@ public final class Verifier {
 
   /**
    * Squared-distance thresholds fitted on the training pairs, by target: "far=0.1" ...
-   * "far=0.0001" and "precision=0.9" ... "precision=0.999" ({@link #targetName}). Accept a pair as a match when its
-   * squared distance is at most the value; negative infinity means no threshold met the target.
+   * "far=0.0001" and "precision=0.9" ... "precision=0.999" ({@link #targetName}). Accept a
+   * pair as a match when its squared distance is at most the value; negative infinity means no
+   * threshold met the target.
    */
   public Map<String, Double> thresholds() {
     return thresholds;

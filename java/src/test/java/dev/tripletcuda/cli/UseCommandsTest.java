@@ -186,6 +186,20 @@ class UseCommandsTest {
   }
 
   @Test
+  void emptyQueriesAreAClearError() throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty.csv"), "\n");
+    Result r = run("search", "--model", model.toString(), "--index", test.toString(),
+        "--query", empty.toString(), "-q");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("the file is empty"), r.err());
+    Path header = Files.writeString(dir.resolve("header.csv"), "a,b,c,d,e,f,g,h\n");
+    Result h = run("verify", "--model", model.toString(), "--a", header.toString(), "--b",
+        queries.toString(), "-q");
+    assertEquals(2, h.code());
+    assertTrue(h.err().contains("header but no data rows"), h.err());
+  }
+
+  @Test
   void aSavedIndexAnswersLikeTheSamples() throws Exception {
     Path index = dir.resolve("index.safetensors");
     Path first = dir.resolve("first.csv");

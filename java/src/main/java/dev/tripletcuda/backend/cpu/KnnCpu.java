@@ -97,30 +97,24 @@ final class KnnCpu {
       int[] heapSize, int r, int k) {
     int h = r * k;
     int size = heapSize[r];
-    int c = 0;
-    // Fill the heap first; afterwards its top is the bar a candidate must beat.
-    for (; c < cols && size < k; c++) {
-      push(heapDist, heapIdx, h, size++, distance(dist[row + c], qNorm, innerProduct,
-          baseNorms, c0 + c), c0 + c);
-    }
-    heapSize[r] = size;
-    float bar = heapDist[h];
     float[] bn = innerProduct ? null : baseNorms.data;
     int bo = innerProduct ? 0 : baseNorms.offset + c0;
-    for (; c < cols; c++) {
+    // Once the heap is full, its top is the bar a candidate must beat.
+    float bar = size < k ? Float.POSITIVE_INFINITY : heapDist[h];
+    for (int c = 0; c < cols; c++) {
       float v = innerProduct ? dist[row + c]
           : Math.max(dist[row + c] + qNorm + bn[bo + c], 0f);
-      if (v < bar) {
+      if (size < k) {
+        push(heapDist, heapIdx, h, size++, v, c0 + c);
+        if (size == k) {
+          bar = heapDist[h];
+        }
+      } else if (v < bar) {
         replaceTop(heapDist, heapIdx, h, k, v, c0 + c);
         bar = heapDist[h];
       }
     }
-  }
-
-  private static float distance(float dot, float qNorm, boolean innerProduct,
-      CpuTensor baseNorms, int col) {
-    return innerProduct ? dot
-        : Math.max(dot + qNorm + baseNorms.data[baseNorms.offset + col], 0f);
+    heapSize[r] = size;
   }
 
   // A max-heap by (distance, index) over heapDist/heapIdx[h .. h+size).

@@ -11,6 +11,20 @@ import dev.tripletcuda.backend.Tensor;
 import dev.tripletcuda.backend.TripletLossWorkspace;
 import dev.tripletcuda.backend.cpu.CpuBackend;
 import dev.tripletcuda.io.AtomicFiles;
+import dev.tripletcuda.io.NpyFiles;
+import dev.tripletcuda.eval.EvalReport;
+import dev.tripletcuda.eval.Retrieval;
+import dev.tripletcuda.eval.Roc;
+import dev.tripletcuda.eval.Reliability;
+import dev.tripletcuda.nn.Embedder;
+import dev.tripletcuda.verify.Verifier;
+import dev.tripletcuda.knn.KnnIndex;
+import dev.tripletcuda.knn.Metric;
+import dev.tripletcuda.verify.LabelledDistances;
+import dev.tripletcuda.verify.LogisticCalibration;
+import dev.tripletcuda.verify.Calibration;
+import dev.tripletcuda.verify.CalibrationSettings;
+import dev.tripletcuda.eval.EvalOptions;
 import dev.tripletcuda.io.Dataset;
 import dev.tripletcuda.io.InputTransform;
 import dev.tripletcuda.io.SafeTensors;
@@ -64,7 +78,8 @@ class NullArgumentsTest {
 
   /** Records that only carry results, and the command-line tool, which has its own tests. */
   private static final Set<Class<?>> EXEMPT = Set.of(BatchStats.class, EpochStats.class,
-      TrainResult.class, LossStats.class, SafeTensors.Contents.class);
+      TrainResult.class, LossStats.class, SafeTensors.Contents.class, EvalReport.class,
+      Retrieval.Scores.class);
 
   @TempDir
   Path tmp;
@@ -228,6 +243,38 @@ class NullArgumentsTest {
         return new Checkpoint(TrainConfig.defaults(), (NetworkSpec) of(NetworkSpec.class),
             InputTransform.identity(2), new float[6], List.of(), 0, new int[0], 1, 0, 0, 0,
             List.of());
+      } else if (t == EvalOptions.class) {
+        return EvalOptions.defaults(1);
+      } else if (t == CalibrationSettings.class) {
+        return CalibrationSettings.defaults(1);
+      } else if (t == Calibration.Method.class) {
+        return Calibration.Method.LOGISTIC;
+      } else if (t == Calibration.class || t == LogisticCalibration.class) {
+        return new LogisticCalibration(1, -1);
+      } else if (t == LabelledDistances.class) {
+        return new LabelledDistances(new float[] {0.1f, 0.9f}, new boolean[] {true, false});
+      } else if (t == double[].class) {
+        return new double[] {0.5, 1.5};
+      } else if (t == boolean[].class) {
+        return new boolean[] {true, false};
+      } else if (t == Metric.class) {
+        return Metric.SQUARED_L2;
+      } else if (t == KnnIndex.Builder.class) {
+        return KnnIndex.builder(new float[] {0, 1, 2, 3}, 2);
+      } else if (t == KnnIndex.class) {
+        return KnnIndex.builder(new float[] {0, 1, 2, 3}, 2).build(backend);
+      } else if (t == Verifier.class) {
+        return Verifier.of(new LogisticCalibration(1, -1), new LogisticCalibration(1, -1), 3);
+      } else if (t == Embedder.class) {
+        return new Embedder((EmbeddingModel) of(EmbeddingModel.class), backend);
+      } else if (t == dev.tripletcuda.io.Samples.class) {
+        return new dev.tripletcuda.io.Samples((Dataset) of(Dataset.class), true);
+      } else if (t == Roc.class) {
+        return Roc.of((LabelledDistances) of(LabelledDistances.class), 10);
+      } else if (t == Reliability.class) {
+        return Reliability.of(new double[] {0.2, 0.8}, new boolean[] {false, true}, 2);
+      } else if (t == NpyFiles.Matrix.class) {
+        return new NpyFiles.Matrix(new float[] {0, 1, 2, 3}, 2, 2);
       } else if (t == Object.class) {
         return new Object();
       }

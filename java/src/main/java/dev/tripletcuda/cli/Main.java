@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
 @Command(name = "tripletcuda", mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Deep metric learning with the triplet loss, on NVIDIA GPUs or the CPU.",
-    subcommands = {TrainCommand.class},
+    subcommands = {TrainCommand.class, EvalCommand.class, EmbedCommand.class,
+        SearchCommand.class, VerifyCommand.class, FewShotCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 internal error, 2 bad input (options, data, model "
         + "files), 3 CUDA device unavailable, 4 training diverged, 5 output could not be "
         + "written."})

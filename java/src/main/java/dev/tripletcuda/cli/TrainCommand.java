@@ -18,8 +18,10 @@ import dev.tripletcuda.train.Checkpoint;
 import dev.tripletcuda.train.TrainConfig;
 import dev.tripletcuda.train.TrainResult;
 import dev.tripletcuda.train.Trainer;
+import dev.tripletcuda.verify.Calibration;
+import dev.tripletcuda.verify.CalibrationSettings;
+import dev.tripletcuda.verify.Verifier;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -106,6 +108,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "Seed of the weights, batches and split (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--calibration", defaultValue = "logistic", paramLabel = "logistic|isotonic",
+      description = "How the stored match probabilities are calibrated on the training data "
+          + "(default: ${DEFAULT-VALUE}).")
+  String calibration;
+
   @Option(names = "--out", paramLabel = "FILE",
       description = "Save the model here (safetensors).")
   Path out;
@@ -145,6 +152,7 @@ final class TrainCommand implements Callable<Integer> {
     // Every option is checked before any file is read.
     config();
     device.threadCount();
+    Calibration.Method method = Calibration.Method.parse(calibration);
     checkOutput(out);
     Path checkpointFile = null;
     if (checkpointEvery != null) {
@@ -181,16 +189,20 @@ final class TrainCommand implements Callable<Integer> {
       TrainResult result = trainer.fit(trainSet, progress);
       progress.close();
       EmbeddingModel model = result.model();
+      int d = model.spec().outputDim();
+      float[] trainEmb = model.embed(backend, trainSet);
+      // The match probabilities are calibrated on training data only and travel with the model.
+      Verifier verifier = Verifier.fit(backend, trainEmb, trainSet.labels(), d,
+          CalibrationSettings.defaults(config.seed()).withMethod(method));
+      model = model.withMetadata(verifier.toMetadata());
       if (out != null) {
         save(model, out);
       }
 
-      int d = model.spec().outputDim();
-      float[] trainEmb = model.embed(backend, trainSet);
       float[] testEmb = model.embed(backend, testSet);
       double p1 = Retrieval.precisionAtOne(backend, trainEmb, trainSet.labels(), testEmb,
           testSet.labels(), d);
-      report(config, result, backend, trainSet, testSet, p1);
+      report(config, result, backend, trainSet, testSet, p1, verifier);
     }
     return ExitCodes.OK;
   }
@@ -269,24 +281,18 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Fails before training, not after, when the model could not be saved. */
   static void checkOutput(Path file) {
-    if (file == null) {
-      return;
-    }
-    if (Files.isDirectory(file)) {
-      throw new IllegalArgumentException("--out " + file + " is a folder, expected a file name");
-    }
-    Path dir = file.toAbsolutePath().getParent();
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--out " + file + ": folder " + dir
-          + " does not exist");
-    }
-    if (!Files.isWritable(dir)) {
-      throw new IllegalArgumentException("--out " + file + ": folder " + dir
-          + " is not writable");
-    }
+    ModelInputs.checkOutput("--out", file);
   }
 
   private Dataset[] loadData() {
+    return splits(train, test, seed);
+  }
+
+  /**
+   * {train, test}: the embedded sample without a training path, both files when both are given,
+   * else a seeded {@link #TEST_FRACTION} split of the training file.
+   */
+  static Dataset[] splits(Path train, Path test, long seed) {
     if (train == null) {
       if (test != null) {
         throw new IllegalArgumentException("--test needs --train (the embedded sample has its "
@@ -317,7 +323,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private void report(TrainConfig config, TrainResult r, Backend backend, Dataset trainSet,
-      Dataset testSet, double p1) {
+      Dataset testSet, double p1, Verifier verifier) {
     int epochsRun = r.epochs().size();
     if (json) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -342,6 +348,8 @@ final class TrainCommand implements Callable<Integer> {
         o.put("resumed_from", resume.toString());
       }
       o.putPOJO("warnings", r.warnings());
+      o.set("pair_calibration", verifier.pairCalibration().toJson());
+      o.set("fewshot_calibration", verifier.fewShotCalibration().toJson());
       if (out != null) {
         o.put("model", out.toString());
       }

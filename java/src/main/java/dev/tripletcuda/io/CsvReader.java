@@ -30,8 +30,21 @@ public final class CsvReader {
 
   private CsvReader() {}
 
-  /** Parses CSV text into a dataset of kind NUMBERS. */
+  /** Parses CSV text into a dataset of kind NUMBERS, the label in the last column. */
   public static Dataset read(String name, String text) {
+    return parse(name, text, true);
+  }
+
+  /**
+   * Parses CSV text whose columns are all features: every row gets class id 0 of the single
+   * class name {@link Samples#UNLABELLED}. The first line is a header when any cell of it is not
+   * a number.
+   */
+  public static Dataset readUnlabelled(String name, String text) {
+    return parse(name, text, false);
+  }
+
+  private static Dataset parse(String name, String text, boolean labelled) {
     requireNonNull("name", name);
     requireNonNull("text", text);
     if (text.startsWith("\uFEFF")) {
@@ -47,20 +60,20 @@ public final class CsvReader {
     }
 
     List<String> head = cells(name, first + 1, lines[first]);
-    if (head.size() < 2) {
+    if (labelled && head.size() < 2) {
       throw new InvalidDataException(name, "line " + (first + 1), "has " + head.size()
           + " column; expected at least one feature column and the label in the last column");
     }
     int cols = head.size();
+    int dim = labelled ? cols - 1 : cols;
     boolean header = false;
-    for (int c = 0; c < cols - 1; c++) {
+    for (int c = 0; c < dim; c++) {
       if (!isDecimal(head.get(c)) && !isNonFinite(head.get(c))) {
         header = true;
         break;
       }
     }
 
-    int dim = cols - 1;
     List<float[]> rows = new ArrayList<>();
     List<String> labelText = new ArrayList<>();
     for (int i = header ? first + 1 : first; i < lines.length; i++) {
@@ -77,7 +90,7 @@ public final class CsvReader {
       for (int c = 0; c < dim; c++) {
         row[c] = parseCell(name, line, c + 1, cells.get(c));
       }
-      String label = cells.get(dim);
+      String label = labelled ? cells.get(dim) : Samples.UNLABELLED;
       if (label.isEmpty()) {
         throw new InvalidDataException(name, "line " + line + ", column " + cols,
             "the label cell is empty");

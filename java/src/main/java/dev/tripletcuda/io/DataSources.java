@@ -87,6 +87,61 @@ public final class DataSources {
     return CsvReader.read(name, text(name, bytes));
   }
 
+  /**
+   * Reads samples for a model that takes {@code features} values per row, with or without
+   * labels: an IDX images file (its labels file used when one lies beside it), a folder with an
+   * IDX pair, or a CSV file whose rows hold either {@code features} numbers or those and the
+   * label last, told apart by the column count of the first line.
+   *
+   * @throws InvalidDataException when the file cannot be read or its rows have another size
+   */
+  public static Samples loadSamples(Path path, int features) {
+    requireNonNull("path", path);
+    String name = path.toString();
+    if (Files.isDirectory(path)) {
+      return checked(new Samples(loadIdxFolder(path), true), features);
+    }
+    Content content = Content.of(name, readFile(path));
+    byte[] bytes = content.bytes();
+    if (IdxReader.looksLikeIdx(bytes)) {
+      Path labels;
+      try {
+        labels = labelsBeside(path);
+      } catch (InvalidDataException noLabels) {
+        return checked(new Samples(IdxReader.readImages(name, bytes), false), features);
+      }
+      return checked(new Samples(idx(content, Content.of(labels.toString(),
+          readFile(labels))), true), features);
+    }
+    String csv = text(name, bytes);
+    int line = 0;
+    String[] lines = csv.split("\r?\n|\r", -1);
+    while (line < lines.length && lines[line].isBlank()) {
+      line++;
+    }
+    if (line == lines.length) {
+      throw new InvalidDataException(name, null, "the file is empty");
+    }
+    int cols = lines[line].split(",", -1).length;
+    if (cols == features + 1) {
+      return new Samples(CsvReader.read(name, csv), true);
+    }
+    if (cols == features) {
+      return new Samples(CsvReader.readUnlabelled(name, csv), false);
+    }
+    throw new InvalidDataException(name, "line " + (line + 1), "has " + cols + " columns; "
+        + "the model takes " + features + " features: expected " + features + " columns, or "
+        + (features + 1) + " with the label last");
+  }
+
+  private static Samples checked(Samples s, int features) {
+    if (s.data().dim() != features) {
+      throw new InvalidDataException(s.data().source(), null, "holds " + s.data().dim()
+          + " features per row, the model takes " + features);
+    }
+    return s;
+  }
+
   /** The embedded sample's fixed split: {train (8,000), test (2,000)}. */
   public static Dataset[] embedded() {
     return new Dataset[] {embeddedSplit("train"), embeddedSplit("test")};

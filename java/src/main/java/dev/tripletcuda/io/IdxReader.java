@@ -1,5 +1,6 @@
 package dev.tripletcuda.io;
 
+import dev.tripletcuda.backend.Shapes;
 import static dev.tripletcuda.backend.Shapes.requireNonNull;
 
 import java.util.ArrayList;
@@ -132,10 +133,7 @@ public final class IdxReader {
     }
     int rows = (int) hi.count();
     int dim = (int) hi.sampleSize();
-    float[] features = new float[rows * dim];
-    for (int i = 0; i < features.length; i++) {
-      features[i] = images[hi.dataOffset() + i] & 0xFF;
-    }
+    float[] features = pixels(hi, images);
 
     // Class names: the label values present, numerically ordered.
     Set<String> present = new LinkedHashSet<>();
@@ -151,8 +149,33 @@ public final class IdxReader {
     for (int i = 0; i < rows; i++) {
       ids[i] = idOf[labels[hl.dataOffset() + i] & 0xFF];
     }
-    int[] shape = hi.dims().length == 3 ? new int[] {hi.dims()[1], hi.dims()[2]} : null;
-    return new Dataset(imagesName, Dataset.Kind.BYTES, features, rows, dim, ids, names, shape);
+    return new Dataset(imagesName, Dataset.Kind.BYTES, features, rows, dim, ids, names,
+        imageShape(hi));
+  }
+
+  /**
+   * Reads an images file without labels: every row gets class id 0 of the single class name
+   * {@link Samples#UNLABELLED}.
+   */
+  public static Dataset readImages(String imagesName, byte[] images) {
+    Shapes.requireNonNull("imagesName", imagesName);
+    Shapes.requireNonNull("images", images);
+    Header hi = header(imagesName, images, 3);
+    int rows = (int) hi.count();
+    return new Dataset(imagesName, Dataset.Kind.BYTES, pixels(hi, images), rows,
+        (int) hi.sampleSize(), new int[rows], List.of(Samples.UNLABELLED), imageShape(hi));
+  }
+
+  private static float[] pixels(Header h, byte[] images) {
+    float[] features = new float[(int) (h.count() * h.sampleSize())];
+    for (int i = 0; i < features.length; i++) {
+      features[i] = images[h.dataOffset() + i] & 0xFF;
+    }
+    return features;
+  }
+
+  private static int[] imageShape(Header h) {
+    return h.dims().length == 3 ? new int[] {h.dims()[1], h.dims()[2]} : null;
   }
 
   private static int readInt(byte[] b, int at) {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -168,7 +169,8 @@ public final class SafeTensors {
     return head;
   }
 
-  private static void writeFloats(OutputStream out, float[] values) throws IOException {
+  /** Writes values as little-endian float32, buffered. */
+  static void writeFloats(OutputStream out, float[] values) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
       if (!buf.hasRemaining()) {
@@ -190,6 +192,27 @@ public final class SafeTensors {
       buf.putInt(v);
     }
     out.write(buf.array(), 0, buf.position());
+  }
+
+  /**
+   * Whether a path is a file that starts like safetensors: a plausible header length, then
+   * '{'. Reads 9 bytes; false for folders and unreadable files.
+   */
+  public static boolean looksLike(Path path) {
+    requireNonNull("path", path);
+    if (!Files.isRegularFile(path)) {
+      return false;
+    }
+    try (java.io.InputStream in = Files.newInputStream(path)) {
+      byte[] head = in.readNBytes(9);
+      if (head.length < 9) {
+        return false;
+      }
+      long len = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+      return len >= 2 && len <= MAX_HEADER && len <= Files.size(path) - 8 && head[8] == '{';
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** Reads a file; any fault is an {@link InvalidDataException} naming the place. */

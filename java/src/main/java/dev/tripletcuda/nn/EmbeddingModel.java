@@ -6,7 +6,12 @@ import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.Tensor;
 import dev.tripletcuda.io.Dataset;
 import dev.tripletcuda.io.InputTransform;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -77,6 +82,23 @@ public final class EmbeddingModel {
     Map<String, String> m = new LinkedHashMap<>(metadata);
     m.putAll(extra);
     return new EmbeddingModel(spec, parameters, input, m);
+  }
+
+  /**
+   * 16 hex digits of the SHA-256 of the shape, the parameters and the input transform: equal
+   * for equal models, so that stored embeddings can be checked against the model at hand.
+   */
+  public String fingerprint() {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(spec.toString().getBytes(StandardCharsets.UTF_8));
+      ByteBuffer buf = ByteBuffer.allocate(4 * (parameters.length + 2 * input.dim()));
+      buf.asFloatBuffer().put(parameters).put(input.offset()).put(input.scale());
+      sha.update(buf);
+      return HexFormat.of().formatHex(sha.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+    }
   }
 
   /** Embeddings (rows, D) of a dataset's rows. */

@@ -1,22 +1,30 @@
 package dev.tripletcuda.backend.cpu;
 
 /**
- * Exact k-nearest-neighbour search on the CPU. Queries are split into blocks, one block per
- * parallel part; each part walks the base in tiles, computes a (queries, tile) distance block
- * with one matrix product plus the norms, and keeps the k best of each query in a bounded
- * max-heap. Memory per part is one distance tile and the heaps, whatever Q and N are.
+ * Exact k-nearest-neighbour search on the CPU, in passes over blocks of queries. Each pass walks
+ * the base in tiles: one matrix product gives the (queries, tile) block of -2 q . x (split over
+ * the threads by {@link GemmBlocked}), then the threads scan disjoint query rows of it, add the
+ * norms and offer each distance to that query's bounded max-heap of the k best. Memory is one
+ * distance tile of at most {@link #TILE_ELEMENTS} floats and the heaps of one pass, whatever Q
+ * and N are.
  *
  * <p>Candidates reach a heap in increasing base index, so a candidate equal in distance to the
- * worst kept one is the later index and is refused: ties go to the lower index without a
- * comparison on indices.
+ * worst kept one is the later index and is refused: ties go to the lower index. The products
+ * accumulate each element in a fixed order, so results do not depend on the thread count.
  */
 final class KnnCpu {
 
-  /** Base rows per distance tile. */
-  private static final int TILE = 2048;
+  /** Floats in one distance tile (queries of a pass x base rows of a tile): 2 MiB. */
+  static final int TILE_ELEMENTS = 1 << 19;
 
-  /** Heap entries (queries per block times k) one part may hold. */
-  private static final int HEAP_BUDGET = 1 << 20;
+  /** Queries per pass at most: the rows of the distance tile. */
+  static final int PASS_ROWS = 1024;
+
+  /** Heap entries (queries per pass times k) one pass may hold. */
+  static final int HEAP_BUDGET = 1 << 22;
+
+  /** Fewest base rows per tile, so that a large k still gets wide products. */
+  static final int MIN_TILE = 64;
 
   private final WorkerPool pool;
   private final GemmBlocked gemm;
@@ -34,63 +42,79 @@ final class KnnCpu {
     if (nq == 0) {
       return;
     }
-    int block = Math.max(1, Math.min(256, HEAP_BUDGET / k));
-    int blocks = GemmBlocked.ceilDiv(nq, block);
-    int tile = Math.min(TILE, n);
+    int pass = Math.max(1, Math.min(nq, Math.min(PASS_ROWS, HEAP_BUDGET / k)));
+    int tile = Math.min(n, Math.max(MIN_TILE, TILE_ELEMENTS / pass));
+    float[] dist = new float[pass * tile];
+    float[] heapDist = new float[pass * k];
+    int[] heapIdx = new int[pass * k];
+    int[] heapSize = new int[pass];
+    float[] qNorms = new float[pass];
+    int parts = Math.min(pass, 4 * pool.threads());
 
-    pool.run(blocks, part -> {
-      int q0 = part * block;
-      int rows = Math.min(block, nq - q0);
-      float[] dist = new float[rows * tile];
-      float[] heapDist = new float[rows * k];
-      int[] heapIdx = new int[rows * k];
-      int[] heapSize = new int[rows];
-      float[] qNorms = new float[rows];
+    for (int q0 = 0; q0 < nq; q0 += pass) {
+      int rows = Math.min(pass, nq - q0);
+      java.util.Arrays.fill(heapSize, 0);
       if (!innerProduct) {
         CpuBackend.squaredNorms((CpuTensor) q.rows(q0, rows), qNorms, 0);
       }
+      int rowsPerPart = GemmBlocked.ceilDiv(rows, parts);
 
       for (int t0 = 0; t0 < n; t0 += tile) {
         int cols = Math.min(tile, n - t0);
+        int c0 = t0;
         // dist (rows, cols) = -2 Q B^T, or -Q B^T for the inner product.
-        gemmSerial(rows, cols, d, innerProduct ? -1f : -2f, q, q0, base, t0, dist);
-        for (int r = 0; r < rows; r++) {
-          int h = r * k;
-          int row = r * cols;
-          for (int c = 0; c < cols; c++) {
-            float v = dist[row + c];
-            if (!innerProduct) {
-              v = Math.max(v + qNorms[r] + baseNorms.data[baseNorms.offset + t0 + c], 0f);
-            }
-            int size = heapSize[r];
-            if (size < k) {
-              push(heapDist, heapIdx, h, size, v, t0 + c);
-              heapSize[r] = size + 1;
-            } else if (v < heapDist[h]) {
-              replaceTop(heapDist, heapIdx, h, k, v, t0 + c);
-            }
+        gemm.gemm(false, true, rows, cols, d, innerProduct ? -1f : -2f, q.data,
+            q.offset + q0 * d, d, base.data, base.offset + t0 * d, d, 0f, dist, 0, cols);
+        pool.run(parts, part -> {
+          int r1 = Math.min(rows, (part + 1) * rowsPerPart);
+          for (int r = part * rowsPerPart; r < r1; r++) {
+            offerRow(dist, r * cols, cols, c0, innerProduct ? 0f : qNorms[r], innerProduct,
+                baseNorms, heapDist, heapIdx, heapSize, r, k);
           }
-        }
+        });
       }
 
       // Pop the heaps worst-first into ascending order.
-      for (int r = 0; r < rows; r++) {
-        int h = r * k;
-        int out = (q0 + r) * k;
-        for (int size = k; size > 0; size--) {
-          outDist.data[outDist.offset + out + size - 1] = heapDist[h];
-          outIdx.data[outIdx.offset + out + size - 1] = heapIdx[h];
-          popTop(heapDist, heapIdx, h, size);
+      int first = q0;
+      pool.run(parts, part -> {
+        int r1 = Math.min(rows, (part + 1) * rowsPerPart);
+        for (int r = part * rowsPerPart; r < r1; r++) {
+          int h = r * k;
+          int out = (first + r) * k;
+          for (int size = k; size > 0; size--) {
+            outDist.data[outDist.offset + out + size - 1] = heapDist[h];
+            outIdx.data[outIdx.offset + out + size - 1] = heapIdx[h];
+            popTop(heapDist, heapIdx, h, size);
+          }
         }
-      }
-    });
+      });
+    }
   }
 
-  /** dist (rows, cols) = alpha * Q[q0..] B[t0..]^T, on the calling thread. */
-  private void gemmSerial(int rows, int cols, int d, float alpha, CpuTensor q, int q0,
-      CpuTensor base, int t0, float[] dist) {
-    gemm.gemmSerial(false, true, rows, cols, d, alpha, q.data, q.offset + q0 * d, d,
-        base.data, base.offset + t0 * d, d, 0f, dist, 0, cols);
+  /** Offers one query's row of a distance tile, base rows c0 .. c0+cols, to its heap. */
+  private static void offerRow(float[] dist, int row, int cols, int c0, float qNorm,
+      boolean innerProduct, CpuTensor baseNorms, float[] heapDist, int[] heapIdx,
+      int[] heapSize, int r, int k) {
+    int h = r * k;
+    int size = heapSize[r];
+    float[] bn = innerProduct ? null : baseNorms.data;
+    int bo = innerProduct ? 0 : baseNorms.offset + c0;
+    // Once the heap is full, its top is the bar a candidate must beat.
+    float bar = size < k ? Float.POSITIVE_INFINITY : heapDist[h];
+    for (int c = 0; c < cols; c++) {
+      float v = innerProduct ? dist[row + c]
+          : Math.max(dist[row + c] + qNorm + bn[bo + c], 0f);
+      if (size < k) {
+        push(heapDist, heapIdx, h, size++, v, c0 + c);
+        if (size == k) {
+          bar = heapDist[h];
+        }
+      } else if (v < bar) {
+        replaceTop(heapDist, heapIdx, h, k, v, c0 + c);
+        bar = heapDist[h];
+      }
+    }
+    heapSize[r] = size;
   }
 
   // A max-heap by (distance, index) over heapDist/heapIdx[h .. h+size).

@@ -1,9 +1,15 @@
 package dev.tripletcuda.backend.cuda;
 
 import static dev.tripletcuda.backend.Shapes.require;
-import static dev.tripletcuda.backend.Shapes.requireLength;
+import static dev.tripletcuda.backend.Shapes.requireAdam;
+import static dev.tripletcuda.backend.Shapes.requireExplicitTriplets;
+import static dev.tripletcuda.backend.Shapes.requireGemm;
+import static dev.tripletcuda.backend.Shapes.requireKnn;
 import static dev.tripletcuda.backend.Shapes.requireNonNull;
+import static dev.tripletcuda.backend.Shapes.requireRange;
 import static dev.tripletcuda.backend.Shapes.requireSame;
+import static dev.tripletcuda.backend.Shapes.requireSgd;
+import static dev.tripletcuda.backend.Shapes.requireTripletBatch;
 import static dev.tripletcuda.backend.Shapes.requireVector;
 import static dev.tripletcuda.backend.Shapes.shape;
 
@@ -237,7 +243,7 @@ public final class CudaBackend implements Backend {
   public void upload(float[] src, int srcOffset, Tensor dst) {
     CudaTensor d = cuda("dst", dst);
     requireNonNull("src", src);
-    checkRange("src", src.length, srcOffset, d.size());
+    requireRange("src", src.length, srcOffset, d.size());
     device.upload(src, srcOffset, (int) d.size(), d.pointer);
   }
 
@@ -245,7 +251,7 @@ public final class CudaBackend implements Backend {
   public void download(Tensor src, float[] dst, int dstOffset) {
     CudaTensor s = cuda("src", src);
     requireNonNull("dst", dst);
-    checkRange("dst", dst.length, dstOffset, s.size());
+    requireRange("dst", dst.length, dstOffset, s.size());
     device.download(s.pointer, (int) s.size(), dst, dstOffset);
   }
 
@@ -253,7 +259,7 @@ public final class CudaBackend implements Backend {
   public void upload(int[] src, int srcOffset, IntTensor dst) {
     CudaIntTensor d = cuda("dst", dst);
     requireNonNull("src", src);
-    checkRange("src", src.length, srcOffset, d.length());
+    requireRange("src", src.length, srcOffset, d.length());
     device.upload(src, srcOffset, d.length(), d.pointer);
   }
 
@@ -261,15 +267,8 @@ public final class CudaBackend implements Backend {
   public void download(IntTensor src, int[] dst, int dstOffset) {
     CudaIntTensor s = cuda("src", src);
     requireNonNull("dst", dst);
-    checkRange("dst", dst.length, dstOffset, s.length());
+    requireRange("dst", dst.length, dstOffset, s.length());
     device.download(s.pointer, s.length(), dst, dstOffset);
-  }
-
-  private static void checkRange(String name, int length, int offset, long count) {
-    if (offset < 0 || offset + count > length) {
-      throw new IllegalArgumentException(name + " has " + length + " elements, too few for "
-          + count + " at offset " + offset);
-    }
   }
 
   @Override
@@ -334,16 +333,8 @@ public final class CudaBackend implements Backend {
     CudaTensor x = cuda("a", a);
     CudaTensor y = cuda("b", b);
     CudaTensor z = cuda("c", c);
-    int m = transA ? x.cols() : x.rows();
-    int k = transA ? x.rows() : x.cols();
-    int kb = transB ? y.cols() : y.rows();
-    int n = transB ? y.rows() : y.cols();
-    if (k != kb) {
-      throw new IllegalArgumentException("gemm inner sizes differ: op(a) is (" + m + ", " + k
-          + "), op(b) is (" + kb + ", " + n + ")");
-    }
-    require("c", z, m, n);
-    gemm(transA, transB, m, n, k, alpha, x, y, beta, z);
+    requireGemm(transA, transB, x, y, z);
+    gemm(transA, transB, z.rows(), z.cols(), transA ? x.rows() : x.cols(), alpha, x, y, beta, z);
   }
 
   private void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -463,22 +454,15 @@ public final class CudaBackend implements Backend {
     CudaTensor e = cuda("embeddings", embeddings);
     CudaIntTensor l = cuda("labels", labels);
     requireNonNull("spec", spec);
-    requireLength("labels", l, e.rows());
     CudaTensor g = grad == null ? null : cuda("grad", grad);
-    if (g != null) {
-      requireSame("embeddings", e, "grad", g);
-    }
     if (!(requireNonNull("workspace", workspace) instanceof CudaLossWorkspace)
         || ((CudaLossWorkspace) workspace).isClosed()) {
       throw new IllegalArgumentException("workspace belongs to another backend or is closed");
     }
     CudaLossWorkspace ws = (CudaLossWorkspace) workspace;
+    requireTripletBatch(e, l, g, ws.capacity);
     int b = e.rows();
     int d = e.cols();
-    if (ws.capacity < b) {
-      throw new IllegalArgumentException("batch of " + b
-          + " rows exceeds the workspace capacity " + ws.capacity);
-    }
     if (b == 0) {
       return LossStats.EMPTY;
     }
@@ -525,13 +509,8 @@ public final class CudaBackend implements Backend {
     CudaIntTensor a = cuda("anchors", anchors);
     CudaIntTensor p = cuda("positives", positives);
     CudaIntTensor n = cuda("negatives", negatives);
-    requireLength("positives", p, a.length());
-    requireLength("negatives", n, a.length());
-    requireNonNull("reduction", reduction);
     CudaTensor g = grad == null ? null : cuda("grad", grad);
-    if (g != null) {
-      requireSame("embeddings", e, "grad", g);
-    }
+    requireExplicitTriplets(e, a, p, n, reduction, g);
     int count = a.length();
     if (count == 0) {
       if (g != null) {
@@ -559,22 +538,10 @@ public final class CudaBackend implements Backend {
       IntTensor outIdx, Tensor outDist) {
     CudaTensor q = cuda("queries", queries);
     CudaTensor b = cuda("base", base);
-    if (q.cols() != b.cols()) {
-      throw new IllegalArgumentException("query dim " + q.cols() + " != base dim " + b.cols());
-    }
-    if (k < 1 || k > b.rows()) {
-      throw new IllegalArgumentException("k=" + k + ", expected 1.." + b.rows()
-          + " (the number of base rows)");
-    }
-    CudaTensor bn = null;
-    if (!innerProduct) {
-      bn = cuda("baseNorms", baseNorms);
-      requireVector("baseNorms", bn, b.rows());
-    }
+    CudaTensor bn = innerProduct ? null : cuda("baseNorms", baseNorms);
     CudaIntTensor oi = cuda("outIdx", outIdx);
     CudaTensor od = cuda("outDist", outDist);
-    requireLength("outIdx", oi, q.rows() * k);
-    require("outDist", od, q.rows(), k);
+    requireKnn(q, b, bn, k, innerProduct, oi, od);
     if (q.rows() == 0) {
       return;
     }
@@ -592,12 +559,7 @@ public final class CudaBackend implements Backend {
     CudaTensor g = cuda("grads", grads);
     CudaTensor mm = cuda("m", m);
     CudaTensor vv = cuda("v", v);
-    requireSame("params", p, "grads", g);
-    requireSame("params", p, "m", mm);
-    requireSame("params", p, "v", vv);
-    if (step < 1) {
-      throw new IllegalArgumentException("step=" + step + ", expected >= 1");
-    }
+    requireAdam(p, g, mm, vv, step);
     optimizers.adam(p.pointer, g.pointer, mm.pointer, vv.pointer, p.size(), lr, beta1, beta2,
         eps, weightDecay, step);
   }
@@ -608,8 +570,7 @@ public final class CudaBackend implements Backend {
     CudaTensor p = cuda("params", params);
     CudaTensor g = cuda("grads", grads);
     CudaTensor u = cuda("velocity", velocity);
-    requireSame("params", p, "grads", g);
-    requireSame("params", p, "velocity", u);
+    requireSgd(p, g, u);
     optimizers.sgd(p.pointer, g.pointer, u.pointer, p.size(), lr, momentum, weightDecay);
   }
 

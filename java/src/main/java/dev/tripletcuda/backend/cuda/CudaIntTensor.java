@@ -2,6 +2,7 @@ package dev.tripletcuda.backend.cuda;
 
 import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.IntTensor;
+import dev.tripletcuda.backend.Shapes;
 
 /** A window of int32 values onto a device allocation. */
 final class CudaIntTensor implements IntTensor {
@@ -36,10 +37,7 @@ final class CudaIntTensor implements IntTensor {
 
   @Override
   public IntTensor slice(int start, int count) {
-    if (start < 0 || count < 0 || start + count > length) {
-      throw new IllegalArgumentException("slice [" + start + ", " + (start + count)
-          + ") out of range for " + length + " ints");
-    }
+    Shapes.requireSliceRange(start, count, length);
     return new CudaIntTensor(owner, buffer, offset + start, count, false);
   }
 

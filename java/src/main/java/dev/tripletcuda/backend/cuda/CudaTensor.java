@@ -1,6 +1,7 @@
 package dev.tripletcuda.backend.cuda;
 
 import dev.tripletcuda.backend.Backend;
+import dev.tripletcuda.backend.Shapes;
 import dev.tripletcuda.backend.Tensor;
 
 /** A (rows, cols) row-major float32 window onto a device allocation. */
@@ -44,21 +45,13 @@ final class CudaTensor implements Tensor {
 
   @Override
   public Tensor rows(int start, int count) {
-    if (start < 0 || count < 0 || start + count > rows) {
-      throw new IllegalArgumentException("rows [" + start + ", " + (start + count)
-          + ") out of range for a tensor of " + rows + " rows");
-    }
+    Shapes.requireRowRange(start, count, rows);
     return new CudaTensor(owner, buffer, offset + (long) start * cols, count, cols, false);
   }
 
   @Override
   public Tensor view(long viewOffset, int viewRows, int viewCols) {
-    long end = viewOffset + (long) viewRows * viewCols;
-    if (viewOffset < 0 || viewRows < 0 || viewCols < 0 || end > size()) {
-      throw new IllegalArgumentException("view at offset " + viewOffset + " of shape ("
-          + viewRows + ", " + viewCols + ") exceeds the " + size() + " elements of ("
-          + rows + ", " + cols + ")");
-    }
+    Shapes.requireViewRange(viewOffset, viewRows, viewCols, rows, cols);
     return new CudaTensor(owner, buffer, offset + viewOffset, viewRows, viewCols, false);
   }
 

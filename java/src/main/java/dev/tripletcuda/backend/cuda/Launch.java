@@ -6,7 +6,7 @@ final class Launch {
   /** Threads per block of every 1-D kernel. */
   static final int BLOCK = 256;
 
-  /** Warps of 32 threads in a block of {@link #BLOCK}: rows per block of the warp-per-row kernels. */
+  /** Warps of 32 threads in a {@link #BLOCK}: rows per block of the warp-per-row kernels. */
   static final int WARPS = BLOCK / 32;
 
   /**

@@ -289,7 +289,10 @@ class NullArgumentsTest {
         .toURI());
     try (Stream<Path> files = Files.walk(root.resolve("dev/tripletcuda"))) {
       return files.map(p -> root.relativize(p).toString())
+          // The CUDA backend needs a device to construct; it runs the same Shapes checks as
+          // the CPU backend, and its GPU tests call it with bad arguments.
           .filter(n -> n.endsWith(".class") && !n.startsWith("dev/tripletcuda/cli/")
+              && !n.startsWith("dev/tripletcuda/backend/cuda/")
               && !n.matches(".*\\$\\d.*"))
           .map(n -> n.substring(0, n.length() - 6).replace('/', '.'))
           .sorted()

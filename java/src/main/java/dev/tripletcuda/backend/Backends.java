@@ -1,6 +1,7 @@
 package dev.tripletcuda.backend;
 
 import dev.tripletcuda.backend.cpu.CpuBackend;
+import dev.tripletcuda.backend.cuda.CudaBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +30,11 @@ public final class Backends {
       case CPU:
         return cpu(threads, "asked for");
       case CUDA:
-        return openCuda();
+        return cuda("asked for");
       case AUTO:
       default:
         try {
-          return openCuda();
+          return cuda("a usable CUDA device was found");
         } catch (DeviceUnavailableException e) {
           return cpu(threads, "no usable CUDA device: " + e.getMessage());
         }
@@ -46,7 +47,35 @@ public final class Backends {
     return backend;
   }
 
-  private static Backend openCuda() {
-    throw new DeviceUnavailableException("this build has no CUDA backend");
+  private static Backend cuda(String why) {
+    Backend backend = openCuda();
+    log.info("backend: {} ({})", backend.description(), why);
+    return backend;
+  }
+
+  /**
+   * The CUDA backend with the settings of {@link dev.tripletcuda.backend.cuda.CudaOptions}.
+   * Every way it can fail to start (JCuda's natives or the NVIDIA driver missing, no device,
+   * kernels refused) becomes a DeviceUnavailableException with a one-line reason; loading the
+   * natives is an ordinary exception when they are missing, never a crash.
+   */
+  static Backend openCuda() {
+    try {
+      return CudaBackend.open();
+    } catch (DeviceUnavailableException | IllegalArgumentException e) {
+      throw e;
+    } catch (LinkageError e) {
+      throw new DeviceUnavailableException("the CUDA bindings (JCuda) could not be loaded: "
+          + firstLine(e), e);
+    } catch (RuntimeException e) {
+      throw new DeviceUnavailableException("the CUDA backend could not start: " + firstLine(e),
+          e);
+    }
+  }
+
+  private static String firstLine(Throwable t) {
+    String m = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+    int newline = m.indexOf('\n');
+    return newline < 0 ? m : m.substring(0, newline);
   }
 }

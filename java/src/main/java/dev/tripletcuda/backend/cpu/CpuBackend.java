@@ -1,9 +1,15 @@
 package dev.tripletcuda.backend.cpu;
 
 import static dev.tripletcuda.backend.Shapes.require;
-import static dev.tripletcuda.backend.Shapes.requireLength;
+import static dev.tripletcuda.backend.Shapes.requireAdam;
+import static dev.tripletcuda.backend.Shapes.requireExplicitTriplets;
+import static dev.tripletcuda.backend.Shapes.requireGemm;
+import static dev.tripletcuda.backend.Shapes.requireKnn;
 import static dev.tripletcuda.backend.Shapes.requireNonNull;
+import static dev.tripletcuda.backend.Shapes.requireRange;
 import static dev.tripletcuda.backend.Shapes.requireSame;
+import static dev.tripletcuda.backend.Shapes.requireSgd;
+import static dev.tripletcuda.backend.Shapes.requireTripletBatch;
 import static dev.tripletcuda.backend.Shapes.requireVector;
 import static dev.tripletcuda.backend.Shapes.shape;
 
@@ -123,7 +129,7 @@ public final class CpuBackend implements Backend {
   public void upload(float[] src, int srcOffset, Tensor dst) {
     CpuTensor d = cpu("dst", dst);
     requireNonNull("src", src);
-    checkRange("src", src.length, srcOffset, d.size());
+    requireRange("src", src.length, srcOffset, d.size());
     System.arraycopy(src, srcOffset, d.data, d.offset, (int) d.size());
   }
 
@@ -131,7 +137,7 @@ public final class CpuBackend implements Backend {
   public void download(Tensor src, float[] dst, int dstOffset) {
     CpuTensor s = cpu("src", src);
     requireNonNull("dst", dst);
-    checkRange("dst", dst.length, dstOffset, s.size());
+    requireRange("dst", dst.length, dstOffset, s.size());
     System.arraycopy(s.data, s.offset, dst, dstOffset, (int) s.size());
   }
 
@@ -139,7 +145,7 @@ public final class CpuBackend implements Backend {
   public void upload(int[] src, int srcOffset, IntTensor dst) {
     CpuIntTensor d = cpu("dst", dst);
     requireNonNull("src", src);
-    checkRange("src", src.length, srcOffset, d.length());
+    requireRange("src", src.length, srcOffset, d.length());
     System.arraycopy(src, srcOffset, d.data, d.offset, d.length());
   }
 
@@ -147,15 +153,8 @@ public final class CpuBackend implements Backend {
   public void download(IntTensor src, int[] dst, int dstOffset) {
     CpuIntTensor s = cpu("src", src);
     requireNonNull("dst", dst);
-    checkRange("dst", dst.length, dstOffset, s.length());
+    requireRange("dst", dst.length, dstOffset, s.length());
     System.arraycopy(s.data, s.offset, dst, dstOffset, s.length());
-  }
-
-  private static void checkRange(String name, int length, int offset, long count) {
-    if (offset < 0 || offset + count > length) {
-      throw new IllegalArgumentException(name + " has " + length + " elements, too few for "
-          + count + " at offset " + offset);
-    }
   }
 
   @Override
@@ -200,15 +199,10 @@ public final class CpuBackend implements Backend {
     CpuTensor x = cpu("a", a);
     CpuTensor y = cpu("b", b);
     CpuTensor z = cpu("c", c);
-    int m = transA ? x.cols() : x.rows();
+    requireGemm(transA, transB, x, y, z);
+    int m = z.rows();
+    int n = z.cols();
     int k = transA ? x.rows() : x.cols();
-    int kb = transB ? y.cols() : y.rows();
-    int n = transB ? y.rows() : y.cols();
-    if (k != kb) {
-      throw new IllegalArgumentException("gemm inner sizes differ: op(a) is (" + m + ", " + k
-          + "), op(b) is (" + kb + ", " + n + ")");
-    }
-    require("c", z, m, n);
     gemm.gemm(transA, transB, m, n, k, alpha, x.data, x.offset, x.cols(), y.data, y.offset,
         y.cols(), beta, z.data, z.offset, z.cols());
   }
@@ -399,19 +393,12 @@ public final class CpuBackend implements Backend {
     CpuTensor e = cpu("embeddings", embeddings);
     CpuIntTensor l = cpu("labels", labels);
     requireNonNull("spec", spec);
-    requireLength("labels", l, e.rows());
     CpuTensor g = grad == null ? null : cpu("grad", grad);
-    if (g != null) {
-      requireSame("embeddings", e, "grad", g);
-    }
     if (!(requireNonNull("workspace", workspace) instanceof CpuLossWorkspace)) {
       throw new IllegalArgumentException("workspace belongs to another backend");
     }
     CpuLossWorkspace ws = (CpuLossWorkspace) workspace;
-    if (ws.capacity < e.rows()) {
-      throw new IllegalArgumentException("batch of " + e.rows()
-          + " rows exceeds the workspace capacity " + ws.capacity);
-    }
+    requireTripletBatch(e, l, g, ws.capacity);
     return loss.mined(e, l, spec, g, ws);
   }
 
@@ -423,13 +410,8 @@ public final class CpuBackend implements Backend {
     CpuIntTensor a = cpu("anchors", anchors);
     CpuIntTensor p = cpu("positives", positives);
     CpuIntTensor n = cpu("negatives", negatives);
-    requireLength("positives", p, a.length());
-    requireLength("negatives", n, a.length());
-    requireNonNull("reduction", reduction);
     CpuTensor g = grad == null ? null : cpu("grad", grad);
-    if (g != null) {
-      requireSame("embeddings", e, "grad", g);
-    }
+    requireExplicitTriplets(e, a, p, n, reduction, g);
     if (a.offset != 0 || p.offset != 0 || n.offset != 0) {
       // Slices: copy to plain arrays once; explicit triplets are not on a hot path.
       int[] aa = new int[a.length()];
@@ -463,26 +445,10 @@ public final class CpuBackend implements Backend {
       IntTensor outIdx, Tensor outDist) {
     CpuTensor q = cpu("queries", queries);
     CpuTensor b = cpu("base", base);
-    if (q.cols() != b.cols()) {
-      throw new IllegalArgumentException("query dim " + q.cols() + " != base dim " + b.cols());
-    }
-    if (k < 1 || k > b.rows()) {
-      throw new IllegalArgumentException("k=" + k + ", expected 1.." + b.rows()
-          + " (the number of base rows)");
-    }
-    CpuTensor bn = null;
-    if (!innerProduct) {
-      bn = cpu("baseNorms", baseNorms);
-      requireVector("baseNorms", bn, b.rows());
-    }
+    CpuTensor bn = innerProduct ? null : cpu("baseNorms", baseNorms);
     CpuIntTensor oi = cpu("outIdx", outIdx);
     CpuTensor od = cpu("outDist", outDist);
-    if ((long) q.rows() * k > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("queries (" + q.rows() + ") x k (" + k + ") exceeds "
-          + "one index buffer, expected at most " + Integer.MAX_VALUE + " results");
-    }
-    requireLength("outIdx", oi, q.rows() * k);
-    require("outDist", od, q.rows(), k);
+    requireKnn(q, b, bn, k, innerProduct, oi, od);
     knn.search(q, b, bn, k, innerProduct, oi, od);
   }
 
@@ -496,12 +462,7 @@ public final class CpuBackend implements Backend {
     CpuTensor g = cpu("grads", grads);
     CpuTensor mm = cpu("m", m);
     CpuTensor vv = cpu("v", v);
-    requireSame("params", p, "grads", g);
-    requireSame("params", p, "m", mm);
-    requireSame("params", p, "v", vv);
-    if (step < 1) {
-      throw new IllegalArgumentException("step=" + step + ", expected >= 1");
-    }
+    requireAdam(p, g, mm, vv, step);
     float bc1 = (float) (1 - Math.pow(beta1, step));
     float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
     float stepSize = lr / bc1;
@@ -528,8 +489,7 @@ public final class CpuBackend implements Backend {
     CpuTensor p = cpu("params", params);
     CpuTensor g = cpu("grads", grads);
     CpuTensor u = cpu("velocity", velocity);
-    requireSame("params", p, "grads", g);
-    requireSame("params", p, "velocity", u);
+    requireSgd(p, g, u);
     int size = (int) p.size();
     for (int i = 0; i < size; i++) {
       float w = p.data[p.offset + i];

@@ -2,6 +2,7 @@ package dev.tripletcuda.backend.cpu;
 
 import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.IntTensor;
+import dev.tripletcuda.backend.Shapes;
 
 /** A window onto a Java int array. */
 final class CpuIntTensor implements IntTensor {
@@ -36,10 +37,7 @@ final class CpuIntTensor implements IntTensor {
 
   @Override
   public IntTensor slice(int start, int count) {
-    if (start < 0 || count < 0 || count > length - start) {
-      throw new IllegalArgumentException("slice [" + start + ", " + ((long) start + count)
-          + ") out of range for " + length + " ints");
-    }
+    Shapes.requireSliceRange(start, count, length);
     return new CpuIntTensor(owner, data, offset + start, count, false);
   }
 

@@ -1,6 +1,7 @@
 package dev.tripletcuda.backend.cpu;
 
 import dev.tripletcuda.backend.Backend;
+import dev.tripletcuda.backend.Shapes;
 import dev.tripletcuda.backend.Tensor;
 
 /** A (rows, cols) row-major window onto a Java float array. */
@@ -55,21 +56,13 @@ final class CpuTensor implements Tensor {
 
   @Override
   public Tensor rows(int start, int count) {
-    if (start < 0 || count < 0 || count > rows - start) {
-      throw new IllegalArgumentException("rows [" + start + ", " + ((long) start + count)
-          + ") out of range for a tensor of " + rows + " rows");
-    }
+    Shapes.requireRowRange(start, count, rows);
     return new CpuTensor(owner, data, offset + start * cols, count, cols, false);
   }
 
   @Override
   public Tensor view(long viewOffset, int viewRows, int viewCols) {
-    long end = viewOffset + (long) viewRows * viewCols;
-    if (viewOffset < 0 || viewRows < 0 || viewCols < 0 || end > size()) {
-      throw new IllegalArgumentException("view at offset " + viewOffset + " of shape ("
-          + viewRows + ", " + viewCols + ") exceeds the " + size() + " elements of ("
-          + rows + ", " + cols + ")");
-    }
+    Shapes.requireViewRange(viewOffset, viewRows, viewCols, rows, cols);
     return new CpuTensor(owner, data, offset + (int) viewOffset, viewRows, viewCols, false);
   }
 

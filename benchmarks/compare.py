@@ -246,12 +246,15 @@ def main(argv=None):
     if args.threads < 1 or args.repeats < 1 or args.samples < 1:
         ap.error("--threads, --repeats and --samples must be >= 1")
 
-    listed = read_figures_file(args.figures_file or os.path.join(
-        HERE, f"figures-{'cpu' if args.device == 'cpu' else 'gpu'}.txt"))
+    try:
+        listed = read_figures_file(args.figures_file or os.path.join(
+            HERE, f"figures-{'cpu' if args.device == 'cpu' else 'gpu'}.txt"))
+        figures = args.figure or [f for f, _ in listed]
+        for f in figures:
+            parse_figure(f)
+    except (ValueError, OSError) as e:
+        ap.error(str(e))
     targets = dict(listed)
-    figures = args.figure or [f for f, _ in listed]
-    for f in figures:
-        parse_figure(f)
 
     info = machine(args)
     peak = None
@@ -266,6 +269,9 @@ def main(argv=None):
     peer_res = load(args.peer) if args.peer else peer(figures, args)
     info["load_average_after"] = os.getloadavg()
 
+    estimate = peer_res.get("machine", {}).get("fp32_peak_gflops_estimate")
+    if peak is None and args.device == "cuda" and estimate:
+        peak = {"fp32_fma_gflops": estimate, "source": "SMs x FP32 lanes x 2 x max SM clock"}
     peak_gflops = peak["fp32_fma_gflops"] if peak else None
     table = rows(figures, targets, ours_res, peer_res, peak_gflops)
     print()

@@ -401,15 +401,35 @@ def machine(device, threads):
     if device.type == "cuda":
         props = torch.cuda.get_device_properties(device)
         info.update({"gpu": props.name, "gpu_memory_gib": props.total_memory / 2**30,
+                     "sms": props.multi_processor_count,
+                     "compute_capability": f"{props.major}.{props.minor}",
                      "cuda": torch.version.cuda,
                      "allow_tf32": torch.backends.cuda.matmul.allow_tf32})
-        try:
-            info["driver"] = subprocess.run(
-                ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
-                capture_output=True, text=True, timeout=30).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            info["driver"] = None
+        info.update(nvidia_smi(device.index or 0))
+        lanes = FP32_LANES_PER_SM.get((props.major, props.minor))
+        if lanes and info.get("max_sm_clock_mhz"):
+            # Every FP32 lane retiring one FMA (2 flops) per cycle at the highest SM clock.
+            info["fp32_peak_gflops_estimate"] = (
+                props.multi_processor_count * lanes * 2 * info["max_sm_clock_mhz"] / 1e3)
     return info
+
+
+# FP32 lanes per SM by compute capability, from NVIDIA's architecture documents.
+FP32_LANES_PER_SM = {(7, 0): 64, (7, 5): 64, (8, 0): 64, (8, 6): 128, (8, 9): 128,
+                     (9, 0): 128, (10, 0): 128, (12, 0): 128}
+
+
+def nvidia_smi(index):
+    """Driver version and highest SM clock of GPU index, when nvidia-smi answers."""
+    try:
+        line = subprocess.run(
+            ["nvidia-smi", f"--id={index}", "--query-gpu=driver_version,clocks.max.sm",
+             "--format=csv,noheader,nounits"],
+            capture_output=True, text=True, timeout=30).stdout.strip()
+        driver, clock = [x.strip() for x in line.split(",")]
+        return {"driver": driver, "max_sm_clock_mhz": float(clock)}
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return {"driver": None}
 
 
 def cpu_model():
@@ -472,7 +492,11 @@ def main(argv=None):
               "protocol": f"warm-up {args.warmup_s:.1f} s, median of {args.samples} samples "
                           f"of >= {args.sample_s:.2f} s", "figures": []}
     for f in figures:
-        rec = figure(f, args, device, timer)
+        try:
+            rec = figure(f, args, device, timer)
+        except ValueError as e:
+            print(f"torch_peer: {e}", file=sys.stderr)
+            return 2
         result["figures"].append(rec)
         print(f"# {f:40s} {rec['value']:10.4g} {rec['unit']}", file=sys.stderr)
     text = json.dumps(result, indent=2) + "\n"

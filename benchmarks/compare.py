@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """tripletcuda beside PyTorch on the same figures, in one run: a table and JSON/CSV results.
 
-Runs our side (the command-line tool for train: figures, a fresh JVM each, as a user runs it;
-PeerFigures for the others), then PyTorch's (torch_peer.py in a separate process), one after
-the other, never at once, with the same number of threads. Each figure is printed for both
+Runs, figure by figure, our side (the command-line tool for train: figures, a fresh JVM each,
+as a user runs it; PeerFigures for the others) and then PyTorch's (torch_peer.py in its own
+process), one after the other, never at once, with the same number of threads. Each figure is printed for both
 with the speedup (ours over PyTorch: ours / PyTorch for rates, PyTorch / ours for times), the
 target from the figure list, and pass or fail.
 
@@ -265,8 +265,15 @@ def main(argv=None):
         peak["source"] = "MachinePeak"
 
     started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    ours_res = load(args.ours) if args.ours else ours(figures, args)
-    peer_res = load(args.peer) if args.peer else peer(figures, args)
+    ours_res = load(args.ours) if args.ours else None
+    peer_res = load(args.peer) if args.peer else None
+    # Figure by figure, ours then PyTorch's, so that both sides of a figure run minutes apart
+    # at most and share whatever else the machine is doing.
+    for f in figures:
+        if not args.ours:
+            ours_res = merge(ours_res, ours([f], args))
+        if not args.peer:
+            peer_res = merge(peer_res, peer([f], args))
     info["load_average_after"] = os.getloadavg()
 
     estimate = peer_res.get("machine", {}).get("fp32_peak_gflops_estimate")
@@ -302,6 +309,14 @@ def main(argv=None):
         w.writerows(table)
     log(f"results: {prefix}.json, {prefix}.csv")
     return 0
+
+
+def merge(into, part):
+    """into with part's figures appended; part itself when into is None."""
+    if into is None:
+        return part
+    into["figures"].extend(part["figures"])
+    return into
 
 
 def load(path):

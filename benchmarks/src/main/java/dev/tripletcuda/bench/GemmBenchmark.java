@@ -1,21 +1,15 @@
 package dev.tripletcuda.bench;
 
-import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.Tensor;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -30,16 +24,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code dW1-TN}: dW1 (256, 784) = delta1 (B, 256)^T x (B, 784)
  * </ul>
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-@State(Scope.Thread)
-public class GemmBenchmark {
-
-  @Param({"cpu", "cuda"})
-  String backend;
+public class GemmBenchmark extends BackendBenchmark {
 
   @Param({"fwd1-NT", "fwd2-NT", "dW2-TN", "dA1-NN", "dW1-TN"})
   String product;
@@ -47,7 +35,6 @@ public class GemmBenchmark {
   @Param({"160", "640"})
   int batch;
 
-  private Backend engine;
   private boolean transA;
   private boolean transB;
   private Tensor a;
@@ -64,7 +51,7 @@ public class GemmBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    engine = BenchInputs.open(backend);
+    openBackend();
     // {rows of a, cols of a, rows of b, cols of b}, as stored.
     int[] s;
     switch (product) {
@@ -99,13 +86,6 @@ public class GemmBenchmark {
     c = engine.allocate(m, n);
     gflopPerCall = 2e-9 * m * n * k;
     engine.synchronize();
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    if (engine != null) {
-      engine.close();
-    }
   }
 
   @Benchmark

@@ -1,22 +1,16 @@
 package dev.tripletcuda.bench;
 
-import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.IntTensor;
 import dev.tripletcuda.backend.Tensor;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -27,16 +21,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The default sizes keep the run short on two cores; a million base rows is opt-in:
  * {@code -p base=1000000} (512 MiB of base, several seconds per call on the CPU).
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-@State(Scope.Thread)
-public class KnnBenchmark {
-
-  @Param({"cpu", "cuda"})
-  String backend;
+public class KnnBenchmark extends BackendBenchmark {
 
   @Param({"1000"})
   int queries;
@@ -50,7 +38,6 @@ public class KnnBenchmark {
   @Param({"128"})
   int dim;
 
-  private Backend engine;
   /** (queries, dim). */
   private Tensor q;
   /** (base, dim). */
@@ -72,7 +59,7 @@ public class KnnBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    engine = BenchInputs.open(backend);
+    openBackend();
     q = BenchInputs.gaussian(engine, queries, dim, 6);
     b = BenchInputs.gaussian(engine, base, dim, 7);
     norms = engine.allocate(base, 1);
@@ -80,13 +67,6 @@ public class KnnBenchmark {
     outIdx = engine.allocateInts(queries * k);
     outDist = engine.allocate(queries, k);
     engine.synchronize();
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    if (engine != null) {
-      engine.close();
-    }
   }
 
   @Benchmark

@@ -1,22 +1,16 @@
 package dev.tripletcuda.bench;
 
-import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.loss.LossStats;
 import dev.tripletcuda.loss.Mining;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -25,16 +19,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * trainer runs it (see {@link TrainingStep}), for batches of 10 classes x batch/10 rows. Rates:
  * steps and training samples per second.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-@State(Scope.Thread)
-public class TrainingStepBenchmark {
-
-  @Param({"cpu", "cuda"})
-  String backend;
+public class TrainingStepBenchmark extends BackendBenchmark {
 
   @Param({"batch-all", "batch-hard", "semi-hard"})
   String mining;
@@ -42,7 +30,6 @@ public class TrainingStepBenchmark {
   @Param({"160", "640"})
   int batch;
 
-  private Backend engine;
   private TrainingStep step;
 
   /** Work per call, reported per second beside the calls. */
@@ -58,17 +45,15 @@ public class TrainingStepBenchmark {
       throw new IllegalArgumentException("batch=" + batch + ", expected a multiple of "
           + TrainingStep.CLASSES + " (10 classes per batch)");
     }
-    engine = BenchInputs.open(backend);
+    openBackend();
     step = new TrainingStep(engine, Mining.parse(mining), batch / TrainingStep.CLASSES, 42);
   }
 
-  @TearDown(Level.Trial)
-  public void tearDown() {
+  @Override
+  protected void closeInputs() {
     if (step != null) {
       step.close();
-    }
-    if (engine != null) {
-      engine.close();
+      step = null;
     }
   }
 

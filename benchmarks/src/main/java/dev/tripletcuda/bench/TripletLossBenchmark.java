@@ -1,6 +1,5 @@
 package dev.tripletcuda.bench;
 
-import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.IntTensor;
 import dev.tripletcuda.backend.Tensor;
 import dev.tripletcuda.backend.TripletLossWorkspace;
@@ -8,20 +7,15 @@ import dev.tripletcuda.loss.LossStats;
 import dev.tripletcuda.loss.Mining;
 import dev.tripletcuda.loss.Reduction;
 import dev.tripletcuda.loss.TripletLossSpec;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -29,16 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * P x K labels (K = perClass, P = batch / K), margin 0.2, mean over active triplets. Rates:
  * calls, anchors (batch rows) and triplets considered by the mining mode, per second.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-@State(Scope.Thread)
-public class TripletLossBenchmark {
-
-  @Param({"cpu", "cuda"})
-  String backend;
+public class TripletLossBenchmark extends BackendBenchmark {
 
   @Param({"batch-all", "batch-hard", "semi-hard"})
   String mining;
@@ -52,7 +40,6 @@ public class TripletLossBenchmark {
   @Param({"128"})
   int dim;
 
-  private Backend engine;
   /** (batch, dim). */
   private Tensor emb;
   /** (batch, dim). */
@@ -72,20 +59,13 @@ public class TripletLossBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    engine = BenchInputs.open(backend);
+    openBackend();
     spec = new TripletLossSpec(Mining.parse(mining), 0.2f, Reduction.MEAN_ACTIVE);
     emb = BenchInputs.unitRows(engine, batch, dim, 3);
     grad = engine.allocate(batch, dim);
     labels = BenchInputs.pkLabels(engine, batch, perClass);
     ws = engine.allocateTripletLossWorkspace(batch);
     engine.synchronize();
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    if (engine != null) {
-      engine.close();
-    }
   }
 
   /** Returns the stats; the gradient stays on the backend, finished by the synchronise. */

@@ -53,44 +53,26 @@ public final class MachinePeak {
   static double fmaGflops(int threads, double seconds) throws Exception {
     long[] rounds = new long[threads];
     float[] sink = new float[threads];
-    CyclicBarrier start = new CyclicBarrier(threads + 1);
-    Thread[] ts = new Thread[threads];
     long deadline = System.nanoTime() + (long) ((seconds + 0.1) * 1e9);
-    for (int t = 0; t < threads; t++) {
-      int id = t;
-      ts[t] = new Thread(() -> {
-        try {
-          start.await();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        long n = 0;
-        float acc = 0;
-        while (System.nanoTime() < deadline) {
-          acc += chains(1 << 16);
-          n++;
-        }
-        rounds[id] = n;
-        sink[id] = acc;
-      });
-      ts[t].start();
-    }
-    start.await();
-    long t0 = System.nanoTime();
-    for (Thread t : ts) {
-      t.join();
-    }
-    double secs = (System.nanoTime() - t0) / 1e9;
+    double secs = onThreads(threads, id -> {
+      long n = 0;
+      float acc = 0;
+      while (System.nanoTime() < deadline) {
+        acc += chains(1 << 16);
+        n++;
+      }
+      rounds[id] = n;
+      sink[id] = acc;
+    });
     long total = 0;
     for (long r : rounds) {
       total += r;
     }
-    // Per round: 2^16 steps x 12 chains x lanes x 2 flops.
-    double flops = (double) total * (1 << 16) * 12 * S.length() * 2;
     if (sink[0] == 42f) {
       System.err.print("");
     }
-    return flops / secs / 1e9;
+    // Per round: 2^16 steps x 12 chains x lanes x 2 flops.
+    return (double) total * (1 << 16) * 12 * S.length() * 2 / secs / 1e9;
   }
 
   /** Twelve independent FMA chains: enough in flight to cover the FMA latency. */
@@ -137,31 +119,39 @@ public final class MachinePeak {
     int chunk = (TRIAD_LENGTH + threads - 1) / threads;
     double best = 0;
     for (int pass = 0; pass < 5; pass++) {
-      Thread[] ts = new Thread[threads];
-      CyclicBarrier start = new CyclicBarrier(threads + 1);
-      for (int t = 0; t < threads; t++) {
-        int lo = t * chunk;
-        int hi = Math.min(TRIAD_LENGTH, lo + chunk);
-        ts[t] = new Thread(() -> {
-          try {
-            start.await();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          for (int i = lo; i < hi; i++) {
-            a[i] = b[i] + 3f * c[i];
-          }
-        });
-        ts[t].start();
-      }
-      start.await();
-      long t0 = System.nanoTime();
-      for (Thread t : ts) {
-        t.join();
-      }
-      double secs = (System.nanoTime() - t0) / 1e9;
+      double secs = onThreads(threads, id -> {
+        int hi = Math.min(TRIAD_LENGTH, (id + 1) * chunk);
+        for (int i = id * chunk; i < hi; i++) {
+          a[i] = b[i] + 3f * c[i];
+        }
+      });
       best = Math.max(best, 12.0 * TRIAD_LENGTH / secs / 1e9);
     }
     return best;
+  }
+
+  /** Runs body(0 .. threads-1) on as many threads, started together; returns the seconds. */
+  private static double onThreads(int threads, java.util.function.IntConsumer body)
+      throws Exception {
+    CyclicBarrier start = new CyclicBarrier(threads + 1);
+    Thread[] ts = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      ts[t] = new Thread(() -> {
+        try {
+          start.await();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        body.accept(id);
+      });
+      ts[t].start();
+    }
+    start.await();
+    long t0 = System.nanoTime();
+    for (Thread t : ts) {
+      t.join();
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 }

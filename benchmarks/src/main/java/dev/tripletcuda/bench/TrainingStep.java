@@ -75,7 +75,7 @@ final class TrainingStep implements AutoCloseable {
     gradY = backend.allocate(batch, net.outputDim());
     ws = backend.allocateTripletLossWorkspace(batch);
     this.net = new EmbeddingNetwork(backend, net, batch);
-    this.net.setParameters(Initializer.heUniform(net, new SplitMix64(seed + 1)));
+    this.net.setParameters(Initializer.fanInUniform(net, new SplitMix64(seed + 1)));
     opt = OptimizerSpec.DEFAULT.create(backend, (int) net.parameterCount());
     backend.synchronize();
   }

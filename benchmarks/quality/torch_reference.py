@@ -11,7 +11,9 @@ batches), Adam, and precision@1 of the test split against the training split.
     python3 torch_reference.py --train data.csv [--test test.csv] [--mining batch-all] ...
     python3 torch_reference.py --idx-dir path/to/mnist-10k          (train/ and test/ inside)
 
-Prints one JSON object: precision_at_1, train_samples_per_s, final_loss and the settings.
+Prints one JSON object: precision_at_1, pair_auc (all test-test pairs, scored by minus the
+squared distance), fewshot_5way_3shot (1,000 nearest-prototype episodes on the test split, 5
+queries per class), train_samples_per_s, final_loss and the settings.
 """
 import argparse
 import gzip
@@ -99,6 +101,50 @@ def triplet_loss(emb, labels, margin, mining):
     return loss.sum() / active.clamp(min=1)
 
 
+def pair_auc(emb, y):
+    """ROC AUC of same-class test pairs against the rest, ties counted half."""
+    d = torch.cdist(emb, emb).pow(2).numpy()
+    iu = np.triu_indices(len(y), 1)
+    score = -d[iu]
+    same = (y[:, None] == y[None, :])[iu]
+    order = np.argsort(score, kind="mergesort")
+    ranks = np.empty(len(score))
+    sorted_scores = score[order]
+    i = 0
+    while i < len(sorted_scores):
+        j = i
+        while j + 1 < len(sorted_scores) and sorted_scores[j + 1] == sorted_scores[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    npos = same.sum()
+    nneg = len(same) - npos
+    return float((ranks[same].sum() - npos * (npos + 1) / 2) / (npos * nneg))
+
+
+def few_shot(emb, y, rng, ways=5, shots=3, queries=5, episodes=1000):
+    """Accuracy of nearest-prototype classification over random N-way K-shot episodes."""
+    e = emb.numpy()
+    classes = [c for c in np.unique(y) if np.sum(y == c) >= shots + queries]
+    if len(classes) < ways:
+        return None
+    right = total = 0
+    for _ in range(episodes):
+        chosen = rng.choice(classes, size=ways, replace=False)
+        protos, qs, ql = [], [], []
+        for w, c in enumerate(chosen):
+            idx = rng.choice(np.flatnonzero(y == c), size=shots + queries, replace=False)
+            protos.append(e[idx[:shots]].mean(0))
+            qs.append(e[idx[shots:]])
+            ql.extend([w] * queries)
+        protos = np.stack(protos)
+        q = np.concatenate(qs)
+        d = ((q[:, None, :] - protos[None, :, :]) ** 2).sum(2)
+        right += int(np.sum(d.argmin(1) == np.array(ql)))
+        total += len(ql)
+    return right / total
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--train")
@@ -168,7 +214,10 @@ def main():
         ete = torch.nn.functional.normalize(net(torch.from_numpy(xte)), dim=1)
         nn_idx = torch.cdist(ete, etr).argmin(1).numpy()
     p1 = float(np.mean(ytr[nn_idx] == yte))
-    print(json.dumps({"precision_at_1": p1, "train_samples_per_s": a.epochs * batches * p * k
+    auc = pair_auc(ete, yte)
+    fs = few_shot(ete, yte, np.random.default_rng(a.seed))
+    print(json.dumps({"precision_at_1": p1, "pair_auc": auc, "fewshot_5way_3shot": fs,
+                      "train_samples_per_s": a.epochs * batches * p * k
                       / seconds, "final_loss": loss_v, "mining": a.mining, "epochs": a.epochs,
                       "batches_per_epoch": batches, "torch": torch.__version__}))
 

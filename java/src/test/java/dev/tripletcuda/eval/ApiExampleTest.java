@@ -17,6 +17,10 @@ import dev.tripletcuda.nn.Initializer;
 import dev.tripletcuda.nn.ModelFile;
 import dev.tripletcuda.nn.NetworkSpec;
 import dev.tripletcuda.train.SplitMix64;
+import dev.tripletcuda.train.TrainConfig;
+import dev.tripletcuda.train.TrainResult;
+import dev.tripletcuda.train.Trainer;
+import dev.tripletcuda.train.TrainingListener;
 import dev.tripletcuda.verify.LogisticCalibration;
 import dev.tripletcuda.verify.Verifier;
 import java.nio.file.Path;
@@ -39,6 +43,15 @@ class ApiExampleTest {
         dir.resolve("model.safetensors"));
     Dataset[] full = DataSources.embedded();
     Dataset[] mnist = {slice(full[0], 1200), slice(full[1], 300)};
+
+    // The README's training example, with one epoch instead of ten.
+    TrainConfig config = TrainConfig.builder().epochs(1).seed(42).build();
+    try (Backend backend = Backends.open(Device.AUTO, 2)) {
+      TrainResult result = new Trainer(backend, config).fit(mnist[0], TrainingListener.NONE);
+      ModelFile.save(result.model(), dir.resolve("trained.safetensors"));
+    }
+    assertEquals(spec.inputDim(), ModelFile.load(dir.resolve("trained.safetensors")).spec()
+        .inputDim());
 
     // From here on, as in the README (but for the slices above).
     EmbeddingModel model = ModelFile.load(dir.resolve("model.safetensors"));

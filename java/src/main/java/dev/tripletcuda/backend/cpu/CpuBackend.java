@@ -365,18 +365,30 @@ public final class CpuBackend implements Backend {
 
     gemm.gemm(false, true, n, m, a.cols(), -2f, a.data, a.offset, a.cols(), b.data, b.offset,
         b.cols(), 0f, o.data, o.offset, m);
-    for (int i = 0; i < n; i++) {
-      int row = o.offset + i * m;
-      float ni = norms[i];
-      for (int j = 0; j < m; j++) {
-        // Math.max keeps a NaN and turns -0 into +0.
-        o.data[row + j] = Math.max(o.data[row + j] + ni + norms[n + j], 0f);
+    // The norm epilogue, rows split over the threads when the output is large.
+    int parts = (long) n * m >= PARALLEL_MIN_ELEMENTS ? Math.min(n, threads) : 1;
+    int rowsPerPart = GemmBlocked.ceilDiv(n, parts);
+    WorkerPool.Part epilogue = part -> {
+      int i1 = Math.min(n, (part + 1) * rowsPerPart);
+      for (int i = part * rowsPerPart; i < i1; i++) {
+        int row = o.offset + i * m;
+        float ni = norms[i];
+        for (int j = 0; j < m; j++) {
+          // Math.max keeps a NaN and turns -0 into +0.
+          o.data[row + j] = Math.max(o.data[row + j] + ni + norms[n + j], 0f);
+        }
+        if (self) {
+          o.data[row + i] = 0f;
+        }
       }
-      if (self) {
-        o.data[row + i] = 0f;
-      }
+    };
+    if (parts == 1) {
+      epilogue.run(0);
+    } else {
+      pool.run(parts, epilogue);
     }
   }
+
 
   @Override
   public TripletLossWorkspace allocateTripletLossWorkspace(int maxBatch) {

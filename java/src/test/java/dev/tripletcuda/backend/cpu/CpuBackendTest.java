@@ -37,7 +37,7 @@ class CpuBackendTest {
   }
 
   @ParameterizedTest(name = "n={0} m={1} d={2}")
-  @CsvSource({"1,1,1", "31,33,3", "33,1,128", "257,31,784", "5,1021,7"})
+  @CsvSource({"1,1,1", "31,33,3", "33,1,128", "257,31,784", "5,1021,7", "300,257,16"})
   void pairwiseSquaredL2MatchesDirectDifferences(int n, int m, int d) {
     float[] x = Random32.gaussian(n, n * d);
     float[] y = Random32.gaussian(m + 1000, m * d);

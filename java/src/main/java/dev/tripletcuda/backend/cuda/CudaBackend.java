@@ -239,6 +239,11 @@ public final class CudaBackend implements Backend {
     return sum;
   }
 
+  /** Caps the scratch of later kNN searches at bytes (0: none); see {@link CudaKnn}. */
+  void limitKnnScratch(long bytes) {
+    knn.limitScratch(bytes);
+  }
+
   /** Device memory free now, as the driver reports it. */
   long freeDeviceMemory() {
     return device.memoryInfo()[0];

@@ -20,6 +20,8 @@ final class CudaKnn {
   private static final double FREE_SHARE = 0.75;
 
   private final CudaBackend backend;
+  /** When positive, the bytes a search's scratch may take instead of a share of the free. */
+  private long scratchLimit;
   private final DistanceKernels distances;
   private final TopKKernels topk;
 
@@ -27,6 +29,14 @@ final class CudaKnn {
     this.backend = backend;
     this.distances = distances;
     this.topk = topk;
+  }
+
+  /**
+   * Caps the scratch of later searches at {@code bytes} (0: no cap beyond the free memory), so
+   * that the tests can make a search split as it would on a nearly full device.
+   */
+  void limitScratch(long bytes) {
+    scratchLimit = bytes;
   }
 
   /**
@@ -42,6 +52,9 @@ final class CudaKnn {
     long available = backend.scratchBytes(CudaBackend.Scratch.KNN_DIST,
         CudaBackend.Scratch.KNN_LIST_A, CudaBackend.Scratch.KNN_LIST_B,
         CudaBackend.Scratch.KNN_QUERY_NORMS) + (long) (FREE_SHARE * backend.freeDeviceMemory());
+    if (scratchLimit > 0) {
+      available = Math.min(available, scratchLimit);
+    }
     KnnTiling plan = KnnTiling.plan(nq, n, k, available);
     int tile = plan.baseTile();
     int block = plan.queryBlock();

@@ -15,6 +15,9 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from compare import fmt  # noqa: E402  (benchmarks/compare.py: the same number format)
+
 
 def load(folder, name):
     path = os.path.join(folder, name)
@@ -33,14 +36,6 @@ def text(folder, name):
         return ""
     with open(path, errors="replace", encoding="utf-8") as f:
         return f.read().strip()
-
-
-def fmt(v, digits=4):
-    if v is None:
-        return "-"
-    if abs(v) >= 1e4:
-        return f"{v:,.0f}"
-    return f"{v:.{digits}g}"
 
 
 def targets_line(compare):

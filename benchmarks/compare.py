@@ -7,8 +7,9 @@ process), one after the other, never at once, with the same number of threads. E
 with the speedup (ours over PyTorch: ours / PyTorch for rates, PyTorch / ours for times), the
 target from the figure list, and pass or fail.
 
-Either side can come from an earlier run instead (--ours FILE, --peer FILE), which is how a
-GPU machine without a JDK combines PyTorch's figures with ours taken elsewhere.
+Either side can come from an earlier run instead (--ours FILE, --peer FILE). With --batch each
+side times all its figures in one process (one JVM, one Python), which saves the start-up of a
+process per figure where device time is scarce; benchmarks/device/run.sh does that on a GPU.
 
 Usually started through compare.sh, which builds the jars first.
 """
@@ -57,7 +58,7 @@ def ours_train(spec, args):
     _, p = parse_figure(spec)
     runs = []
     for r in range(args.repeats):
-        cmd = java_cmd(args) + ["-jar", CLI_JAR, "train", "--json", "-q",
+        cmd = java_cmd(args) + ["-jar", args.cli_jar, "train", "--json", "-q",
                                 "--device", args.device, "--threads", str(args.threads),
                                 "--mining", p.get("mining", "batch-all"),
                                 "--epochs", p.get("epochs", "10"),
@@ -77,7 +78,7 @@ def ours(figures, args):
               "figures": []}
     others = [f for f in figures if parse_figure(f)[0] != "train"]
     if others:
-        cmd = java_cmd(args) + ["-cp", BENCH_JAR, "dev.tripletcuda.bench.PeerFigures",
+        cmd = java_cmd(args) + ["-cp", args.bench_jar, "dev.tripletcuda.bench.PeerFigures",
                                 "--device", args.device, "--threads", str(args.threads)]
         cmd += timing_args(args)
         for f in others:
@@ -95,7 +96,7 @@ def timing_args(args):
 
 
 def machine_peak(args):
-    out = run(java_cmd(args) + ["-cp", BENCH_JAR, "dev.tripletcuda.bench.MachinePeak",
+    out = run(java_cmd(args) + ["-cp", args.bench_jar, "dev.tripletcuda.bench.MachinePeak",
                                 str(args.threads)])
     return json.loads(out)
 
@@ -234,6 +235,11 @@ def main(argv=None):
     ap.add_argument("--java", default=os.path.join(os.environ["JAVA_HOME"], "bin", "java")
                     if os.environ.get("JAVA_HOME") else "java")
     ap.add_argument("--python", default=sys.executable, help="the Python that has torch")
+    ap.add_argument("--cli-jar", default=CLI_JAR, help="default: java/target/tripletcuda.jar")
+    ap.add_argument("--bench-jar", default=BENCH_JAR,
+                    help="default: benchmarks/target/benchmarks.jar")
+    ap.add_argument("--batch", action="store_true",
+                    help="each side times all figures in one process, ours first")
     ap.add_argument("--ours", help="take our side from this JSON instead of running it")
     ap.add_argument("--peer", help="take PyTorch's side from this JSON instead of running it")
     ap.add_argument("--peak-gflops", type=float,
@@ -268,12 +274,12 @@ def main(argv=None):
     ours_res = load(args.ours) if args.ours else None
     peer_res = load(args.peer) if args.peer else None
     # Figure by figure, ours then PyTorch's, so that both sides of a figure run minutes apart
-    # at most and share whatever else the machine is doing.
-    for f in figures:
+    # at most and share whatever else the machine is doing; or each side in one go (--batch).
+    for part in [figures] if args.batch else [[f] for f in figures]:
         if not args.ours:
-            ours_res = merge(ours_res, ours([f], args))
+            ours_res = merge(ours_res, ours(part, args))
         if not args.peer:
-            peer_res = merge(peer_res, peer([f], args))
+            peer_res = merge(peer_res, peer(part, args))
     info["load_average_after"] = os.getloadavg()
 
     estimate = peer_res.get("machine", {}).get("fp32_peak_gflops_estimate")

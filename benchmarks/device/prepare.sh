@@ -8,8 +8,8 @@
 #   jre/                   a jlink'd Java runtime holding only the modules these use
 # Everything comes from Maven Central and the JDK. It then checks what it built with the
 # runtime that will travel (the CLI trains a little on the CPU, the launcher runs the CPU-side
-# CUDA tests, JMH lists the benchmarks) and prints the size of what will travel: .device/
-# plus the working tree, at most 64 MiB.
+# CUDA tests, JMH lists the suite, PeerFigures times a small figure) and prints the size of
+# what will travel: .device/ plus the working tree, at most 64 MiB.
 #
 # Usage: benchmarks/device/prepare.sh   (from anywhere; works in a fresh clone)
 # Environment: MVN (default mvn), JAVA_HOME (default: the JDK of javac on the PATH).
@@ -31,7 +31,7 @@ step() {
 # The jars. Packaging compiles the tests without running them; the build compiles the kernels
 # to PTX when nvcc is on the PATH, which the GPU machine needs: it has no NVRTC for CUDA 12.
 step "building the jars"
-"$mvn" -B -q -DskipTests package
+"$mvn" -B -q -DskipTests clean package
 kernels=$(ls cuda-kernels/*.cu | wc -l)
 ptx=$(unzip -l java/target/tripletcuda.jar | grep -c 'dev/tripletcuda/cuda/kernels/.*\.ptx$' \
   || true)
@@ -91,12 +91,25 @@ step "the CLI trains ($(grep -oE '"device" : "[a-z]+"' <<< "$json"))"
 step "the test launcher runs: $(grep -E 'tests (successful|failed)' "$dev/check.txt" \
   | tr -s ' []' ' ' | paste -sd, -)"
 rm "$dev/check.txt"
-count=$("$java" -jar "$dev/benchmarks.jar" -l | grep -c 'CudaOpsBenchmark' || true)
-if [[ $count -lt 1 ]]; then
-  echo "prepare: benchmarks.jar lists no CudaOpsBenchmark" >&2
-  exit 1
-fi
-step "JMH lists $count CUDA benchmarks"
+suite=(PairwiseDistanceBenchmark TripletLossBenchmark TrainingStepBenchmark KnnBenchmark
+  GemmBenchmark)
+listed=$("$java" --add-modules jdk.incubator.vector -jar "$dev/benchmarks.jar" -l 2>/dev/null)
+for b in "${suite[@]}"; do
+  if ! grep -q "\.$b\." <<< "$listed"; then
+    echo "prepare: benchmarks.jar does not list $b" >&2
+    exit 1
+  fi
+done
+step "JMH lists the suite: $(grep -c 'Benchmark\.' <<< "$listed") benchmark methods"
+# The comparison's Java side with the runtime that travels (PeerFigures: picocli, Jackson).
+"$java" --add-modules jdk.incubator.vector -cp "$dev/benchmarks.jar" \
+  dev.tripletcuda.bench.PeerFigures --device cpu --threads 1 --warmup-s 0 --samples 1 \
+  --sample-s 0 --figure pairwise:n=8,d=4 > "$dev/check.json" 2>&1 \
+  || { cat "$dev/check.json" >&2; exit 1; }
+grep -q '"GFLOP/s"' "$dev/check.json" \
+  || { echo "prepare: PeerFigures wrote no figure:" >&2; cat "$dev/check.json" >&2; exit 1; }
+rm "$dev/check.json"
+step "PeerFigures (compare.py's Java side) runs"
 
 # What travels: the tracked and untracked-but-not-ignored files, and .device/.
 tree=$( { git ls-files -z; git ls-files -z -o --exclude-standard; } \

@@ -3,20 +3,22 @@
 # that prepare.sh built elsewhere carried along (README.md beside this file says how). Needs no
 # JDK, Maven or network there. In about four minutes it:
 #   1. records the machine: nvidia-smi, the driver, Java, PyTorch;
-#   2. runs the gpu-tagged tests with the JUnit console launcher;
+#   2. runs every gpu-tagged test with the JUnit console launcher;
 #   3. trains on the embedded sample with --device cuda --json;
-#   4. times the kernels and one training step (JMH), then the same work in PyTorch;
-#   5. runs every kernel once under compute-sanitizer's memcheck, when the tool and time allow;
+#   4. times the figures of benchmarks/figures-gpu.txt on both sides, tripletcuda and PyTorch
+#      on the same GPU, with benchmarks/compare.py (the ratios and the targets);
+#   5. runs the JMH suite with -p backend=cuda (every kernel family and the training step);
+#   6. runs every kernel once under compute-sanitizer's memcheck, when the tool and time allow;
 # and writes at most 8 files into $OUT: summary.md (read this first), run.log, gpu-tests.txt,
-# gpu-tests.xml, train.json, jmh.json, torch.json, sanitizer.txt. Every stage has a time limit
-# inside an overall budget; a stage that fails or runs out of time is reported and the next
-# one still runs.
+# gpu-tests.xml, train.json, compare-gpu.json, jmh.json, sanitizer.txt. Every stage has a time
+# limit inside an overall budget; a stage that fails or runs out of time is reported and the
+# next one still runs.
 #
 # Usage: benchmarks/device/run.sh [--quick] [--skip STAGE]... [--help]
-#   --quick       shorter benchmark runs (for a dry run or a second try)
-#   --skip STAGE  leave out tests, train, jmh, torch or sanitizer
-# Environment: OUT (default .device/out), BUDGET_S (seconds for all stages, default 270),
-#   JAVA (a Java 17+ binary to use instead of .device/jre/bin/java).
+#   --quick       shorter timings (for a dry run or a second try)
+#   --skip STAGE  leave out tests, train, compare, jmh or sanitizer
+# Environment: OUT (default .device/out), BUDGET_S (seconds for all stages, default 330),
+#   JAVA (a Java 17+ binary to use instead of .device/jre/bin/java), PYTHON (default python3).
 # Exit code: 0 when every stage that ran passed or had nothing to run on (no device), 1 when
 # a stage failed or timed out, 2 for bad arguments or a missing .device/.
 set -uo pipefail
@@ -36,8 +38,9 @@ while [[ $# -gt 0 ]]; do
     --skip)
       [[ $# -ge 2 ]] || { echo "run.sh: --skip needs a stage name" >&2; exit 2; }
       case "$2" in
-        tests|train|jmh|torch|sanitizer) skip+="$2 " ;;
-        *) echo "run.sh: --skip $2: expected tests, train, jmh, torch or sanitizer" >&2; exit 2 ;;
+        tests|train|compare|jmh|sanitizer) skip+="$2 " ;;
+        *) echo "run.sh: --skip $2: expected tests, train, compare, jmh or sanitizer" >&2
+          exit 2 ;;
       esac
       shift ;;
     -h|--help) usage; exit 0 ;;
@@ -47,7 +50,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 OUT=${OUT:-$dev/out}
-BUDGET_S=${BUDGET_S:-270}
+BUDGET_S=${BUDGET_S:-330}
+PYTHON=${PYTHON:-python3}
 if ! [[ $BUDGET_S =~ ^[0-9]+$ ]]; then
   echo "run.sh: BUDGET_S='$BUDGET_S', expected a number of seconds" >&2
   exit 2
@@ -113,12 +117,12 @@ main() {
   fi
   if [[ -z $JAVA ]] || ! "$JAVA" -version >/dev/null 2>&1; then
     echo "java: none usable (.device/jre/bin/java does not start)" >> "$notes/versions.txt"
-    for s in tests train jmh sanitizer; do verdict "$s" "FAIL: no usable Java"; done
+    for s in tests train compare jmh sanitizer; do verdict "$s" "FAIL: no usable Java"; done
     JAVA=""
   else
     echo "java: $("$JAVA" -version 2>&1 | head -1) ($JAVA)" >> "$notes/versions.txt"
   fi
-  echo "python: $(python3 -c 'import sys, torch; print(sys.version.split()[0], "torch",
+  echo "python: $("$PYTHON" -c 'import sys, torch; print(sys.version.split()[0], "torch",
     torch.__version__, "cuda", torch.version.cuda)' 2>&1 | tail -1)" >> "$notes/versions.txt"
   cat "$notes/versions.txt"
   local jvm=(-ea --add-modules jdk.incubator.vector)
@@ -128,10 +132,10 @@ main() {
   # 2. The gpu-tagged tests ---------------------------------------------------------------
   if [[ -n $JAVA ]] && ! skipped tests; then
     local t rc
-    t=$(limit 150)
+    t=$(limit 100)
     echo "run.sh: gpu tests (limit ${t}s)"
     timeout --kill-after=10 "$t" "$JAVA" "${jvm[@]}" -jar "$dev/junit-console.jar" execute \
-      --class-path "$cp" --select-package dev.tripletcuda.backend.cuda --include-tag gpu \
+      --class-path "$cp" --scan-class-path "$dev/tripletcuda-tests.jar" --include-tag gpu \
       --details tree --disable-banner --disable-ansi-colors --fail-if-no-tests \
       --reports-dir "$notes/reports" > "$OUT/gpu-tests.txt" 2>&1
     rc=$?
@@ -159,7 +163,7 @@ main() {
   # 3. Training on the embedded sample ----------------------------------------------------
   if [[ -n $JAVA ]] && ! skipped train; then
     local t rc
-    t=$(limit 60)
+    t=$(limit 45)
     echo "run.sh: train --device cuda --json (limit ${t}s)"
     timeout --kill-after=10 "$t" "$JAVA" --add-modules jdk.incubator.vector \
       -cp "$dev/tripletcuda.jar" dev.tripletcuda.cli.Main train --device cuda --json \
@@ -182,51 +186,66 @@ main() {
     [[ -s $OUT/train.json ]] || rm -f "$OUT/train.json"
   fi
 
-  # 4. Benchmarks: JMH, then PyTorch ------------------------------------------------------
-  if [[ -n $JAVA ]] && ! skipped jmh; then
+  # 4. Side by side with PyTorch: figures-gpu.txt through compare.py ----------------------
+  if [[ -n $JAVA ]] && ! skipped compare; then
+    local t rc timing=(--warmup-s 0.5 --samples 3 --sample-s 0.2)
+    t=$(limit 110)
+    [[ -n $quick ]] && timing=(--warmup-s 0.1 --samples 1 --sample-s 0.05)
     if [[ $device == absent ]]; then
-      verdict jmh "SKIPPED: no CUDA device"
+      verdict compare "SKIPPED: no CUDA device"
+    elif ! "$PYTHON" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 3)' \
+        > /dev/null 2>&1; then
+      verdict compare "SKIPPED: $PYTHON has no PyTorch that sees a CUDA device"
     else
-      local t rc opts=()
-      t=$(limit 100)
-      [[ -n $quick ]] && opts=(-wi 1 -w 200ms -i 2 -r 200ms)
-      echo "run.sh: JMH CudaOpsBenchmark (limit ${t}s)"
-      timeout --kill-after=10 "$t" "$JAVA" -jar "$dev/benchmarks.jar" CudaOpsBenchmark \
-        -jvm "$JAVA" -foe true -rf json -rff "$OUT/jmh.json" "${opts[@]}" > "$notes/jmh.txt" 2>&1
+      echo "run.sh: compare.py --device cuda --batch (limit ${t}s)"
+      PYTHONUNBUFFERED=1 timeout --kill-after=10 "$t" "$PYTHON" \
+        "$root/benchmarks/compare.py" --device cuda --batch --java "$JAVA" \
+        --python "$PYTHON" --cli-jar "$dev/tripletcuda.jar" --bench-jar "$dev/benchmarks.jar" \
+        "${timing[@]}" --out "$notes/compare-gpu" > "$notes/compare.txt" 2>&1
       rc=$?
-      grep -E '^(Benchmark|CudaOpsBenchmark)' "$notes/jmh.txt"
+      cat "$notes/compare.txt"
+      [[ -f $notes/compare-gpu.json ]] && cp "$notes/compare-gpu.json" "$OUT/compare-gpu.json"
       if timed_out $rc; then
-        verdict jmh "TIMEOUT after ${t}s"
+        verdict compare "TIMEOUT after ${t}s"
       elif [[ $rc -ne 0 ]]; then
-        tail -30 "$notes/jmh.txt"
-        verdict jmh "FAIL (exit $rc; its output is in run.log)"
+        verdict compare "FAIL (exit $rc): $(grep -v '^\$ ' "$notes/compare.txt" | tail -1)"
       else
-        verdict jmh "PASS ($(grep -c '^CudaOpsBenchmark' "$notes/jmh.txt") benchmarks)"
+        verdict compare "PASS ($("$PYTHON" "$root/benchmarks/device/summarize.py" \
+          --targets "$OUT/compare-gpu.json"))"
       fi
     fi
   fi
 
-  if ! skipped torch; then
-    local t rc
-    t=$(limit 60)
-    echo "run.sh: PyTorch peer (limit ${t}s)"
-    PYTHONUNBUFFERED=1 timeout --kill-after=10 "$t" python3 \
-      "$root/benchmarks/device/torch_peer.py" --out "$OUT/torch.json" ${quick:+--quick} \
-      2> "$notes/torch.err"
-    rc=$?
-    cat "$notes/torch.err"
-    if timed_out $rc; then
-      verdict torch "TIMEOUT after ${t}s"
-    elif [[ $rc -eq 3 ]]; then
-      verdict torch "SKIPPED: $(tail -1 "$notes/torch.err")"
-    elif [[ $rc -ne 0 ]]; then
-      verdict torch "FAIL (exit $rc): $(tail -1 "$notes/torch.err")"
+  # 5. The JMH suite on the cuda backend ---------------------------------------------------
+  if [[ -n $JAVA ]] && ! skipped jmh; then
+    if [[ $device == absent ]]; then
+      verdict jmh "SKIPPED: no CUDA device"
     else
-      verdict torch "PASS"
+      local t rc opts=(-wi 1 -w 300ms -i 2 -r 400ms)
+      t=$(limit 80)
+      [[ -n $quick ]] && opts=(-wi 1 -w 100ms -i 1 -r 100ms)
+      # One JVM for every case (-f 0): a fork per case would spend the budget on JVM and
+      # CUDA start-ups; the measured work is on the device, which a shared JVM does not skew.
+      echo "run.sh: JMH suite -p backend=cuda (limit ${t}s)"
+      timeout --kill-after=10 "$t" "$JAVA" --add-modules jdk.incubator.vector \
+        -jar "$dev/benchmarks.jar" -p backend=cuda -f 0 "${opts[@]}" -rf json \
+        -rff "$OUT/jmh.json" > "$notes/jmh.txt" 2>&1
+      rc=$?
+      sed -n '/^Benchmark /,$p' "$notes/jmh.txt"
+      local failures
+      failures=$(grep -c '<failure>' "$notes/jmh.txt")
+      if timed_out $rc; then
+        verdict jmh "TIMEOUT after ${t}s"
+      elif [[ $rc -ne 0 || $failures -gt 0 ]]; then
+        grep -A5 '<failure>' "$notes/jmh.txt" | head -40
+        verdict jmh "FAIL (exit $rc, $failures cases failed; their output is in run.log)"
+      else
+        verdict jmh "PASS ($(grep -cE '^[A-Za-z]+Benchmark\.' "$notes/jmh.txt") results)"
+      fi
     fi
   fi
 
-  # 5. Every kernel under memcheck ---------------------------------------------------------
+  # 6. Every kernel under memcheck ---------------------------------------------------------
   if [[ -n $JAVA ]] && ! skipped sanitizer; then
     local t rc
     t=$(limit 60)
@@ -243,7 +262,10 @@ main() {
         > "$OUT/sanitizer.txt" 2>&1
       rc=$?
       tail -5 "$OUT/sanitizer.txt"
-      if timed_out $rc; then
+      if grep -qiE 'device not supported|unsupported device' "$OUT/sanitizer.txt"; then
+        verdict sanitizer "SKIPPED: compute-sanitizer does not support the device here" \
+          "(sanitizer.txt; gVisor machines refuse it)"
+      elif timed_out $rc; then
         verdict sanitizer "TIMEOUT after ${t}s (see sanitizer.txt)"
       elif [[ $rc -eq 9 ]]; then
         verdict sanitizer "FAIL: memcheck found errors (sanitizer.txt)"
@@ -256,8 +278,8 @@ main() {
   fi
 
   echo "run.sh: done in $(( $(date +%s) - start ))s"
-  if command -v python3 >/dev/null; then
-    python3 "$root/benchmarks/device/summarize.py" "$OUT" "$notes" > "$OUT/summary.md"
+  if command -v "$PYTHON" >/dev/null; then
+    "$PYTHON" "$root/benchmarks/device/summarize.py" "$OUT" "$notes" > "$OUT/summary.md"
   else
     cat "$notes/status.txt" "$notes/versions.txt" > "$OUT/summary.md"
   fi

@@ -1,31 +1,22 @@
 #!/usr/bin/env python3
 """Writes the device check's summary.md from what run.sh collected in one folder.
 
-Reads train.json, jmh.json (JMH's JSON results) and torch.json (torch_peer.py) from FOLDER,
-and status.txt (one "stage: verdict" line per stage) and versions.txt from NOTES (FOLDER when
-not given), each optional, and prints a Markdown report: the stages' verdicts, the versions,
-the training result, and a table of every benchmark beside its PyTorch peer with a rate each.
+Reads, each optional: train.json (train --device cuda --json), compare-gpu.json (compare.py:
+tripletcuda beside PyTorch on figures-gpu.txt) and jmh.json (the JMH suite's JSON results) from
+FOLDER, and status.txt (one "stage: verdict" line per stage) and versions.txt from NOTES
+(FOLDER when not given). Prints a Markdown report: the stages' verdicts, the versions, the
+training result, the side-by-side table with its targets, and the JMH suite with time per call
+and rates.
 
 Usage: summarize.py FOLDER [NOTES] > FOLDER/summary.md
+       summarize.py --targets compare-gpu.json   (one line: figures and targets met)
 """
 import json
 import os
 import sys
 
-# name: (what one call does, its work, the unit of the rate)
-WORK = {
-    "gemmFirstLayer": ("(160,784) x (784,256)", 2 * 160 * 784 * 256, "GFLOP/s"),
-    "gemmSquare4096": ("4096^3 product", 2 * 4096 ** 3, "GFLOP/s"),
-    "pairwise1024": ("1024 x 1024 distances, D=128", 2 * 1024 * 1024 * 128, "GFLOP/s"),
-    "tripletBatchAll160": ("batch-all fwd+bwd, B=160", 160, "samples/s"),
-    "tripletBatchAll1024": ("batch-all fwd+bwd, B=1024", 1024, "samples/s"),
-    "tripletBatchHard1024": ("batch-hard fwd+bwd, B=1024", 1024, "samples/s"),
-    "tripletSemiHard1024": ("semi-hard fwd+bwd, B=1024", 1024, "samples/s"),
-    "knnK1": ("2000 queries x 8000 rows, k=1", 2000, "queries/s"),
-    "knnK100": ("2000 queries x 8000 rows, k=100", 2000, "queries/s"),
-    "adamStep": ("Adam over 233,856 params", 233856, "params/s"),
-    "trainStep160": ("one training step, B=160", 160, "samples/s"),
-}
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from compare import fmt  # noqa: E402  (benchmarks/compare.py: the same number format)
 
 
 def load(folder, name):
@@ -33,7 +24,7 @@ def load(folder, name):
     if not os.path.exists(path):
         return None
     try:
-        with open(path) as f:
+        with open(path, encoding="utf-8") as f:
             return json.load(f)
     except (OSError, ValueError) as e:
         return {"error": f"{name} unreadable: {e}"}
@@ -43,27 +34,77 @@ def text(folder, name):
     path = os.path.join(folder, name)
     if not os.path.exists(path):
         return ""
-    with open(path, errors="replace") as f:
+    with open(path, errors="replace", encoding="utf-8") as f:
         return f.read().strip()
 
 
-def rate(work, unit, micros):
-    if not micros:
-        return ""
-    per_s = work / (micros * 1e-6)
-    if unit == "GFLOP/s":
-        return f"{per_s / 1e9:,.0f} {unit}"
-    if per_s >= 1e6:
-        return f"{per_s / 1e6:,.2f} M {unit}"
-    return f"{per_s:,.0f} {unit}"
+def targets_line(compare):
+    """'17 figures, 9 of 12 targets met' from compare.py's JSON."""
+    table = compare.get("table", []) if isinstance(compare, dict) else []
+    judged = [r for r in table if r.get("result") in ("pass", "fail")]
+    met = sum(1 for r in judged if r["result"] == "pass")
+    return f"{len(table)} figures, {met} of {len(judged)} targets met"
 
 
-def main():
-    if len(sys.argv) not in (2, 3):
+def compare_section(compare):
+    if not isinstance(compare, dict) or "table" not in compare:
+        return []
+    torch = compare.get("pytorch", {}).get("machine", {})
+    peak = compare.get("peak") or {}
+    out = ["## Side by side with PyTorch on the same GPU (`benchmarks/compare.py --device "
+           "cuda`)", "",
+           f"PyTorch {torch.get('torch', '?')} (CUDA {torch.get('cuda', '?')}), FP32 with TF32 "
+           f"off; speedup = ours over PyTorch; {targets_line(compare)}."
+           + (f" FP32 peak {fmt(peak.get('fp32_fma_gflops'))} GFLOP/s ({peak.get('source')})."
+              if peak else ""), "",
+           "| figure | unit | tripletcuda | PyTorch | speedup | target | result | "
+           "GFLOP/s | of peak |",
+           "|---|---|---:|---:|---:|---|---|---:|---:|"]
+    for r in compare["table"]:
+        share = r.get("ours_fraction_of_peak")
+        out.append("| " + " | ".join([
+            r["figure"], r.get("unit", ""), fmt(r.get("ours")), fmt(r.get("pytorch")),
+            "-" if r.get("speedup") is None else f"{r['speedup']:.2f}x",
+            r.get("target", "-"), r.get("result") or "-", fmt(r.get("ours_gflops"), 3),
+            "-" if share is None else f"{100 * share:.0f}%"]) + " |")
+    out.append("")
+    for r in compare["table"]:
+        if r.get("ours_precision_at_1") is not None:
+            out.append(f"- {r['figure']}: precision@1 ours {fmt(r['ours_precision_at_1'])}, "
+                       f"PyTorch {fmt(r.get('pytorch_precision_at_1'))}")
+    out.append("")
+    return out
+
+
+def jmh_section(jmh):
+    if not isinstance(jmh, list) or not jmh:
+        return []
+    out = ["## The JMH suite, `-p backend=cuda`", "",
+           "Throughput mode, one JVM (-f 0), device synchronised inside each call.", "",
+           "| benchmark | parameters | ms/call | rates per second |",
+           "|---|---|---:|---|"]
+    for r in jmh:
+        name = ".".join(r.get("benchmark", "").rsplit(".", 2)[-2:])
+        params = " ".join(f"{k}={v}" for k, v in (r.get("params") or {}).items()
+                          if k != "backend")
+        score = r.get("primaryMetric", {}).get("score")
+        ms = f"{1000 / score:.4g}" if score else "-"
+        rates = ", ".join(f"{m.get('score', 0):.4g} {k}"
+                          for k, m in (r.get("secondaryMetrics") or {}).items())
+        out.append(f"| {name} | {params} | {ms} | {rates} |")
+    out.append("")
+    return out
+
+
+def main(argv):
+    if len(argv) == 2 and argv[0] == "--targets":
+        print(targets_line(load(os.path.dirname(argv[1]) or ".", os.path.basename(argv[1]))))
+        return 0
+    if len(argv) not in (1, 2):
         print(__doc__, file=sys.stderr)
         return 2
-    folder = sys.argv[1]
-    notes = sys.argv[2] if len(sys.argv) == 3 else folder
+    folder = argv[0]
+    notes = argv[1] if len(argv) == 2 else folder
     out = ["# tripletcuda device check", ""]
 
     status = text(notes, "status.txt")
@@ -82,40 +123,11 @@ def main():
                 out.append(f"- {key}: {train[key]}")
         out.append("")
 
-    jmh = load(folder, "jmh.json")
-    torch = load(folder, "torch.json")
-    ours = {}
-    if isinstance(jmh, list):
-        for r in jmh:
-            name = r.get("benchmark", "").rsplit(".", 1)[-1]
-            metric = r.get("primaryMetric", {})
-            if metric.get("scoreUnit") == "us/op":
-                ours[name] = (metric.get("score"), metric.get("scoreError"))
-    peers = torch.get("results", {}) if isinstance(torch, dict) else {}
-    if ours or peers:
-        meta = torch.get("meta", {}) if isinstance(torch, dict) else {}
-        out += ["## Kernels and one training step beside PyTorch", "",
-                f"tripletcuda: JMH average time per call, device synchronised; PyTorch "
-                f"{meta.get('torch', '?')} (CUDA {meta.get('cuda', '?')}, Adam "
-                f"{meta.get('adam', '?')}): mean per call, synchronised, FP32, TF32 off.", "",
-                "| operation | work | tripletcuda (us) | rate | PyTorch (us) | rate | "
-                "PyTorch / tripletcuda |",
-                "|---|---|---:|---:|---:|---:|---:|"]
-        for name, (what, work, unit) in WORK.items():
-            mine = ours.get(name, (None, None))
-            peer = peers.get(name, {}).get("us")
-            mine_s = f"{mine[0]:,.1f} ± {mine[1]:,.1f}" if mine[0] is not None else "-"
-            peer_s = f"{peer:,.1f}" if peer else "-"
-            ratio = f"{peer / mine[0]:.2f}x" if peer and mine[0] else "-"
-            out.append(f"| {name} | {what} | {mine_s} | {rate(work, unit, mine[0])} | "
-                       f"{peer_s} | {rate(work, unit, peer)} | {ratio} |")
-        out.append("")
-        out.append("A ratio above 1 means tripletcuda is faster. PyTorch's batch-all and "
-                   "semi-hard build the (B, B, B) tensor of every triplet.")
-        out.append("")
+    out += compare_section(load(folder, "compare-gpu.json"))
+    out += jmh_section(load(folder, "jmh.json"))
     print("\n".join(out))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,7 +1,9 @@
 package dev.tripletcuda.cli;
 
 import dev.tripletcuda.backend.DeviceUnavailableException;
+import dev.tripletcuda.backend.cuda.DeviceFailureException;
 import dev.tripletcuda.io.InvalidDataException;
+import dev.tripletcuda.train.TrainingDeviceFailureException;
 import dev.tripletcuda.train.TrainingDivergedException;
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -20,7 +22,7 @@ import picocli.CommandLine.Command;
         SearchCommand.class, VerifyCommand.class, FewShotCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 internal error, 2 bad input (options, data, model "
         + "files), 3 CUDA device unavailable, 4 training diverged, 5 output could not be "
-        + "written."})
+        + "written, 6 the GPU failed during training (the last checkpoint is kept)."})
 public final class Main implements Runnable {
 
   @CommandLine.Spec
@@ -60,6 +62,12 @@ public final class Main implements Runnable {
     Throwable t = e;
     if (t instanceof InvalidDataException || t instanceof IllegalArgumentException) {
       return error(err, t.getMessage(), ExitCodes.BAD_INPUT);
+    }
+    if (t instanceof TrainingDeviceFailureException) {
+      return error(err, t.getMessage(), ExitCodes.DEVICE_FAILED);
+    }
+    if (t instanceof DeviceFailureException) {
+      return error(err, t.getMessage(), ExitCodes.DEVICE_UNAVAILABLE);
     }
     if (t instanceof DeviceUnavailableException) {
       return error(err, "CUDA device unavailable: " + t.getMessage(),

@@ -3,6 +3,7 @@ package dev.tripletcuda.train;
 import static dev.tripletcuda.backend.Shapes.requireNonNull;
 
 import dev.tripletcuda.backend.Backend;
+import dev.tripletcuda.backend.DeviceUnavailableException;
 import dev.tripletcuda.backend.IntTensor;
 import dev.tripletcuda.backend.Tensor;
 import dev.tripletcuda.backend.TripletLossWorkspace;
@@ -94,6 +95,7 @@ public final class Trainer {
    *     class smaller than the samples per class; the message suggests settings that work), or
    *     when a checkpoint to resume from does not fit this data or these settings
    * @throws TrainingDivergedException when the loss or the gradient stops being finite
+   * @throws TrainingDeviceFailureException when the device fails while training runs
    */
   public TrainResult fit(Dataset train, TrainingListener listener) {
     requireNonNull("train", train);
@@ -155,62 +157,71 @@ public final class Trainer {
 
       String lastCheckpoint = null;
       int collapsed = 0;
+      int epoch = firstEpoch;
+      int b = skip;
       long start = System.nanoTime();
-      for (int epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
-        long epochStart = System.nanoTime();
-        int first = epoch == firstEpoch ? skip + 1 : 1;
-        for (int b = first; b <= batchesPerEpoch; b++) {
-          sampler.next(rowsHost, labelsHost);
-          backend.upload(rowsHost, 0, rows);
-          backend.upload(labelsHost, 0, labels);
-          backend.gatherRows(data, rows, xb);
+      try {
+        for (epoch = firstEpoch; epoch <= config.epochs(); epoch++) {
+          long epochStart = System.nanoTime();
+          int first = epoch == firstEpoch ? skip + 1 : 1;
+          for (b = first; b <= batchesPerEpoch; b++) {
+            sampler.next(rowsHost, labelsHost);
+            backend.upload(rowsHost, 0, rows);
+            backend.upload(labelsHost, 0, labels);
+            backend.gatherRows(data, rows, xb);
 
-          Tensor y = net.forward(xb);
-          LossStats stats = backend.tripletLoss(y, labels, config.loss(), gradY, ws);
-          if (!Double.isFinite(stats.loss()) || !Double.isFinite(stats.meanPositive())
-              || !Double.isFinite(stats.meanNegative())) {
-            throw new TrainingDivergedException(epoch, b, "the loss is " + stats.loss()
-                + " (mean d(a,p) " + stats.meanPositive() + ", mean d(a,n) "
-                + stats.meanNegative() + ")", lastCheckpoint);
-          }
-          net.backward(xb, gradY);
-          double gradNorm = Math.sqrt(backend.sumOfSquares(net.gradients()));
-          if (!Double.isFinite(gradNorm)) {
-            throw new TrainingDivergedException(epoch, b, "the gradient norm is " + gradNorm,
-                lastCheckpoint);
-          }
-          opt.step(net.parameters(), net.gradients());
+            Tensor y = net.forward(xb);
+            LossStats stats = backend.tripletLoss(y, labels, config.loss(), gradY, ws);
+            if (!Double.isFinite(stats.loss()) || !Double.isFinite(stats.meanPositive())
+                || !Double.isFinite(stats.meanNegative())) {
+              throw new TrainingDivergedException(epoch, b, "the loss is " + stats.loss()
+                  + " (mean d(a,p) " + stats.meanPositive() + ", mean d(a,n) "
+                  + stats.meanNegative() + ")", lastCheckpoint);
+            }
+            net.backward(xb, gradY);
+            double gradNorm = Math.sqrt(backend.sumOfSquares(net.gradients()));
+            if (!Double.isFinite(gradNorm)) {
+              throw new TrainingDivergedException(epoch, b, "the gradient norm is " + gradNorm,
+                  lastCheckpoint);
+            }
+            opt.step(net.parameters(), net.gradients());
 
-          step++;
-          samples += batch;
-          BatchStats bs = new BatchStats(epoch, b, step, stats, gradNorm,
-              (System.nanoTime() - start) / 1e9);
-          history.add(bs);
-          if (checkpointPath != null && step % checkpointEvery == 0) {
-            lastCheckpoint = writeCheckpoint(net, opt, sampler, transform, spec, fingerprint,
-                epoch, b, batchesPerEpoch, step, history);
-          }
-          events.onBatch(bs);
+            step++;
+            samples += batch;
+            BatchStats bs = new BatchStats(epoch, b, step, stats, gradNorm,
+                (System.nanoTime() - start) / 1e9);
+            history.add(bs);
+            if (checkpointPath != null && step % checkpointEvery == 0) {
+              lastCheckpoint = writeCheckpoint(net, opt, sampler, transform, spec, fingerprint,
+                  epoch, b, batchesPerEpoch, step, history);
+            }
+            events.onBatch(bs);
 
-          collapsed = collapsing(stats) ? collapsed + 1 : 0;
-          if (collapsed == COLLAPSE_WINDOW) {
-            String w = collapseWarning(stats);
-            log.warn(w);
-            warnings.add(w);
-            events.onWarning(w);
+            collapsed = collapsing(stats) ? collapsed + 1 : 0;
+            if (collapsed == COLLAPSE_WINDOW) {
+              String w = collapseWarning(stats);
+              log.warn(w);
+              warnings.add(w);
+              events.onWarning(w);
+            }
           }
+          backend.synchronize();
+          double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+          EpochStats es = epochStats(epoch, history, (batchesPerEpoch - first + 1) * batch,
+              epochSeconds);
+          epochs.add(es);
+          log.debug("epoch {}: {}", epoch, es);
+          events.onEpoch(es);
         }
         backend.synchronize();
-        double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-        EpochStats es = epochStats(epoch, history, (batchesPerEpoch - first + 1) * batch,
-            epochSeconds);
-        epochs.add(es);
-        log.debug("epoch {}: {}", epoch, es);
-        events.onEpoch(es);
+        seconds = (System.nanoTime() - start) / 1e9;
+        params = net.getParameters();
+      } catch (DeviceUnavailableException e) {
+        // The device failed under a running training: stop as on divergence, keeping the
+        // last checkpoint, rather than report it as a device that could not be opened.
+        throw new TrainingDeviceFailureException(Math.min(epoch, config.epochs()),
+            Math.max(1, Math.min(b, batchesPerEpoch)), e.getMessage(), lastCheckpoint, e);
       }
-      backend.synchronize();
-      seconds = (System.nanoTime() - start) / 1e9;
-      params = net.getParameters();
     }
 
     Map<String, String> meta = config.toMetadata();

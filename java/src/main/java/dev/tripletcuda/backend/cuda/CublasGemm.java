@@ -86,9 +86,14 @@ final class CublasGemm implements DeviceGemm {
       int ldc) {
     this.alpha[0] = alpha;
     this.beta[0] = beta;
-    JCublas2.cublasSgemm(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
-        transA ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k, alphaPointer, b, ldb, a, lda, betaPointer,
-        c, ldc);
+    try {
+      JCublas2.cublasSgemm(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+          transA ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k, alphaPointer, b, ldb, a, lda,
+          betaPointer, c, ldc);
+    } catch (CudaException e) {
+      throw DeviceFailureException.of("running cublasSgemm for a (" + m + " x " + k + ") by ("
+          + k + " x " + n + ") product", e.getMessage(), e);
+    }
   }
 
   @Override

@@ -229,6 +229,26 @@ public final class CudaBackend implements Backend {
     return b.pointer;
   }
 
+  /** Bytes of the scratch buffers held now for the given purposes. */
+  long scratchBytes(Scratch... purposes) {
+    long sum = 0;
+    for (Scratch p : purposes) {
+      DeviceBuffer b = scratch[p.ordinal()];
+      sum += b == null || b.freed() ? 0 : b.bytes;
+    }
+    return sum;
+  }
+
+  /** Caps the scratch of later kNN searches at bytes (0: none); see {@link CudaKnn}. */
+  void limitKnnScratch(long bytes) {
+    knn.limitScratch(bytes);
+  }
+
+  /** Device memory free now, as the driver reports it. */
+  long freeDeviceMemory() {
+    return device.memoryInfo()[0];
+  }
+
   @Override
   public long liveBuffers() {
     return liveBuffers;

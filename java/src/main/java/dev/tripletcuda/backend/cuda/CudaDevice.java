@@ -96,6 +96,8 @@ final class CudaDevice implements AutoCloseable {
   private int lastBlock;
   private int lastShared;
   private boolean closed;
+  /** Set once a driver error left the context unusable; later releases stay quiet. */
+  private boolean lost;
 
   /**
    * Opens the device: loads the driver bindings, initialises the driver, retains the device's
@@ -254,23 +256,40 @@ final class CudaDevice implements AutoCloseable {
       cuLaunchKernel(k.function, gridX, gridY, 1, block, 1, 1, sharedBytes, stream,
           k.args.params(), null);
     } catch (CudaException e) {
-      throw new DeviceFailureException("kernel " + describeLastLaunch() + " failed to launch: "
-          + e.getMessage(), e);
+      throw failure("launching kernel " + describeLastLaunch(), e);
     }
     if (options.syncEachLaunch()) {
       try {
         cuStreamSynchronize(stream);
       } catch (CudaException e) {
-        throw new DeviceFailureException("kernel " + describeLastLaunch() + " failed: "
-            + e.getMessage(), e);
+        throw failure("running kernel " + describeLastLaunch(), e);
       }
       checkFaults();
     }
   }
 
   private String describeLastLaunch() {
-    return lastKernel.name() + " (grid (" + lastGridX + ", " + lastGridY + ", 1), block ("
-        + lastBlock + ", 1, 1), " + lastShared + " bytes of dynamic shared memory)";
+    return describeLaunch(lastKernel.name(), lastGridX, lastGridY, lastBlock, lastShared);
+  }
+
+  /** "name (grid (x, y, 1), block (b, 1, 1), s bytes of dynamic shared memory)". */
+  static String describeLaunch(String kernel, int gridX, int gridY, int block, int shared) {
+    return kernel + " (grid (" + gridX + ", " + gridY + ", 1), block (" + block + ", 1, 1), "
+        + shared + " bytes of dynamic shared memory)";
+  }
+
+  /** The exception for a failed driver call; remembers a lost context. */
+  private DeviceFailureException failure(String doing, CudaException e) {
+    DeviceFailureException f = DeviceFailureException.of(doing, e.getMessage(), e);
+    if (f.deviceLost()) {
+      lost = true;
+    }
+    return f;
+  }
+
+  /** Whether a driver error has left this device's context unusable. */
+  boolean lost() {
+    return lost;
   }
 
   /**
@@ -285,10 +304,11 @@ final class CudaDevice implements AutoCloseable {
       cuStreamSynchronize(stream);
     } catch (CudaException e) {
       String last = lastKernel == null ? "" : "; the last kernel launched was "
-          + describeLastLaunch();
-      throw new DeviceFailureException("the device failed while running queued work ("
-          + e.getMessage() + ")" + last + ". Set -Dtripletcuda.cuda.sync=true or "
-          + "TRIPLETCUDA_CUDA_SYNC=1 to stop at the kernel that failed", e);
+          + describeLastLaunch() + ", but with asynchronous launches the fault may come from "
+          + "an earlier one: set -Dtripletcuda.cuda.sync=true or TRIPLETCUDA_CUDA_SYNC=1 to "
+          + "stop at the kernel that failed";
+      DeviceFailureException f = failure("running queued work", e);
+      throw new DeviceFailureException(f.getMessage() + last, e, f.deviceLost());
     }
     checkFaults();
   }
@@ -340,34 +360,57 @@ final class CudaDevice implements AutoCloseable {
         long[] free = new long[1];
         long[] total = new long[1];
         cuMemGetInfo(free, total);
-        throw new DeviceOutOfMemoryException(String.format(Locale.ROOT,
-            "out of device memory: %s needs %,d bytes, %,d of %,d bytes are free on %s", what,
-            bytes, free[0], total[0], name), bytes, free[0]);
+        throw new DeviceOutOfMemoryException(
+            outOfMemoryMessage(what, bytes, free[0], total[0], name), bytes, free[0]);
       }
-      throw new DeviceFailureException(String.format(Locale.ROOT,
-          "cuMemAlloc of %,d bytes for %s failed: %s", bytes, what, e.getMessage()), e);
+      throw failure(String.format(Locale.ROOT, "allocating %,d bytes for %s", bytes, what), e);
     }
     return p;
   }
 
+  /** "out of device memory: WHAT needs N bytes, F of T bytes are free on NAME". */
+  static String outOfMemoryMessage(String what, long bytes, long free, long total,
+      String device) {
+    return String.format(Locale.ROOT, "out of device memory: %s needs %,d bytes, %,d of %,d "
+        + "bytes are free on %s", what, bytes, free, total, device);
+  }
+
   /** Frees device memory from {@link #malloc}; a null pointer is ignored. */
   void free(DevicePointer p) {
-    if (p.address() != 0) {
+    if (p.address() == 0) {
+      return;
+    }
+    try {
       cuMemFree(p);
+    } catch (CudaException e) {
+      if (lost) {
+        // The context is gone and its memory with it; the original failure was reported.
+        log.debug("cuMemFree after the device was lost: {}", e.getMessage());
+        return;
+      }
+      throw failure("freeing device memory", e);
     }
   }
 
   /** Sets n 32-bit words at dst to the bits of value, on the stream. */
   void fill32(DevicePointer dst, int bits, long n) {
     if (n > 0) {
-      cuMemsetD32Async(dst, bits, n, stream);
+      try {
+        cuMemsetD32Async(dst, bits, n, stream);
+      } catch (CudaException e) {
+        throw failure(String.format(Locale.ROOT, "filling %,d words", n), e);
+      }
     }
   }
 
   /** Copies bytes from src to dst on the device, on the stream. */
   void copy(DevicePointer src, DevicePointer dst, long bytes) {
     if (bytes > 0) {
-      cuMemcpyDtoDAsync(dst, src, bytes, stream);
+      try {
+        cuMemcpyDtoDAsync(dst, src, bytes, stream);
+      } catch (CudaException e) {
+        throw failure(String.format(Locale.ROOT, "copying %,d bytes on the device", bytes), e);
+      }
     }
   }
 
@@ -377,7 +420,11 @@ final class CudaDevice implements AutoCloseable {
       int n = Math.min(count - done, PinnedStaging.CHUNK_BYTES / 4);
       PinnedStaging.Slot s = staging.uploadSlot(4L * n);
       s.floats.put(0, src, offset + done, n);
-      cuMemcpyHtoDAsync(dst.offset(4L * done), s.host, 4L * n, stream);
+      try {
+        cuMemcpyHtoDAsync(dst.offset(4L * done), s.host, 4L * n, stream);
+      } catch (CudaException e) {
+        throw failure(String.format(Locale.ROOT, "copying %,d bytes to the device", 4L * n), e);
+      }
       staging.queued(s);
       done += n;
     }
@@ -389,7 +436,11 @@ final class CudaDevice implements AutoCloseable {
       int n = Math.min(count - done, PinnedStaging.CHUNK_BYTES / 4);
       PinnedStaging.Slot s = staging.uploadSlot(4L * n);
       s.ints.put(0, src, offset + done, n);
-      cuMemcpyHtoDAsync(dst.offset(4L * done), s.host, 4L * n, stream);
+      try {
+        cuMemcpyHtoDAsync(dst.offset(4L * done), s.host, 4L * n, stream);
+      } catch (CudaException e) {
+        throw failure(String.format(Locale.ROOT, "copying %,d bytes to the device", 4L * n), e);
+      }
       staging.queued(s);
       done += n;
     }
@@ -404,8 +455,7 @@ final class CudaDevice implements AutoCloseable {
     for (int done = 0; done < count; ) {
       int n = Math.min(count - done, PinnedStaging.CHUNK_BYTES / 4);
       PinnedStaging.Slot s = staging.downloadSlot(4L * n);
-      cuMemcpyDtoHAsync(s.host, src.offset(4L * done), 4L * n, stream);
-      synchronize();
+      copyToHost(s, src.offset(4L * done), 4L * n);
       s.floats.get(0, dst, offset + done, n);
       done += n;
     }
@@ -420,8 +470,7 @@ final class CudaDevice implements AutoCloseable {
     for (int done = 0; done < count; ) {
       int n = Math.min(count - done, PinnedStaging.CHUNK_BYTES / 4);
       PinnedStaging.Slot s = staging.downloadSlot(4L * n);
-      cuMemcpyDtoHAsync(s.host, src.offset(4L * done), 4L * n, stream);
-      synchronize();
+      copyToHost(s, src.offset(4L * done), 4L * n);
       s.ints.get(0, dst, offset + done, n);
       done += n;
     }
@@ -433,16 +482,29 @@ final class CudaDevice implements AutoCloseable {
    */
   ByteBuffer read(DevicePointer src, int bytes) {
     PinnedStaging.Slot s = staging.downloadSlot(bytes);
-    cuMemcpyDtoHAsync(s.host, src, bytes, stream);
-    synchronize();
+    copyToHost(s, src, bytes);
     return s.bytes;
+  }
+
+  /** Queues the copy of bytes from src into the staging slot and waits for it. */
+  private void copyToHost(PinnedStaging.Slot s, DevicePointer src, long bytes) {
+    try {
+      cuMemcpyDtoHAsync(s.host, src, bytes, stream);
+    } catch (CudaException e) {
+      throw failure(String.format(Locale.ROOT, "copying %,d bytes from the device", bytes), e);
+    }
+    synchronize();
   }
 
   /** Free and total device memory in bytes, as the driver reports them now. */
   long[] memoryInfo() {
     long[] free = new long[1];
     long[] total = new long[1];
-    cuMemGetInfo(free, total);
+    try {
+      cuMemGetInfo(free, total);
+    } catch (CudaException e) {
+      throw failure("asking for the free device memory", e);
+    }
     return new long[] {free[0], total[0]};
   }
 
@@ -474,7 +536,11 @@ final class CudaDevice implements AutoCloseable {
       if (CURRENT.get() == this) {
         CURRENT.remove();
       }
-      cuDevicePrimaryCtxRelease(device);
+      try {
+        cuDevicePrimaryCtxRelease(device);
+      } catch (CudaException e) {
+        log.warn("releasing the CUDA context failed: {}", e.getMessage());
+      }
     }
   }
 

@@ -1,21 +1,27 @@
 package dev.tripletcuda.backend.cuda;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Exact k-nearest-neighbour search on the device for any k from 1 to N. Queries go in blocks;
  * for each block the base is walked in tiles of up to {@link TopKKernels#MAX_TILE} rows: one
  * kernel writes the (queries, tile) distances, a second merges them into each query's running
  * list of the k best (distance, index) keys. Memory is one distance tile plus two lists per
- * query block, whatever Q and N are: the query block shrinks as k grows.
+ * query block, whatever Q and N are: {@link KnnTiling} sizes the blocks and tiles from the
+ * device memory free at the call, so a search that would not fit runs in smaller pieces
+ * (slower, same result) or fails with a message naming the bytes needed and free.
  */
 final class CudaKnn {
 
-  /** Bytes the two running lists of a query block may take (16 bytes per query per k). */
-  private static final long LIST_BUDGET = 128L << 20;
+  private static final Logger log = LoggerFactory.getLogger(CudaKnn.class);
 
-  /** Queries per block at most: 4096 x 2048 distances are 32 MiB. */
-  private static final int MAX_QUERY_BLOCK = 4096;
+  /** The share of the free device memory a search's scratch may take. */
+  private static final double FREE_SHARE = 0.75;
 
   private final CudaBackend backend;
+  /** When positive, the bytes a search's scratch may take instead of a share of the free. */
+  private long scratchLimit;
   private final DistanceKernels distances;
   private final TopKKernels topk;
 
@@ -23,6 +29,14 @@ final class CudaKnn {
     this.backend = backend;
     this.distances = distances;
     this.topk = topk;
+  }
+
+  /**
+   * Caps the scratch of later searches at {@code bytes} (0: no cap beyond the free memory), so
+   * that the tests can make a search split as it would on a nearly full device.
+   */
+  void limitScratch(long bytes) {
+    scratchLimit = bytes;
   }
 
   /**
@@ -34,9 +48,21 @@ final class CudaKnn {
   void search(DevicePointer q, int nq, DevicePointer base, int n, int d,
       DevicePointer baseNorms, int k, boolean inner, DevicePointer outIdx,
       DevicePointer outDist) {
-    int tile = Math.min(n, TopKKernels.MAX_TILE);
-    int block = (int) Math.max(1, Math.min(Math.min(nq, MAX_QUERY_BLOCK),
-        LIST_BUDGET / (16L * k)));
+    // Scratch this search already holds is reused, so it counts as available.
+    long available = backend.scratchBytes(CudaBackend.Scratch.KNN_DIST,
+        CudaBackend.Scratch.KNN_LIST_A, CudaBackend.Scratch.KNN_LIST_B,
+        CudaBackend.Scratch.KNN_QUERY_NORMS) + (long) (FREE_SHARE * backend.freeDeviceMemory());
+    if (scratchLimit > 0) {
+      available = Math.min(available, scratchLimit);
+    }
+    KnnTiling plan = KnnTiling.plan(nq, n, k, available);
+    int tile = plan.baseTile();
+    int block = plan.queryBlock();
+    if (tile < Math.min(n, TopKKernels.MAX_TILE)
+        || block < Math.min(nq, KnnTiling.MAX_QUERY_BLOCK)) {
+      log.debug("kNN of {} queries in {} base rows, k={}: blocks of {} queries, tiles of {} "
+          + "rows ({} bytes available)", nq, n, k, block, tile, available);
+    }
     DevicePointer dist = backend.scratch(CudaBackend.Scratch.KNN_DIST, 4L * block * tile);
     DevicePointer listA = backend.scratch(CudaBackend.Scratch.KNN_LIST_A, 8L * block * k);
     DevicePointer listB = backend.scratch(CudaBackend.Scratch.KNN_LIST_B, 8L * block * k);

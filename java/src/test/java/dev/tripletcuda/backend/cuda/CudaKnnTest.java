@@ -124,6 +124,33 @@ class CudaKnnTest {
   }
 
   @Test
+  void searchSplitToFitLittleMemoryAnswersTheSame() {
+    int q = 257;
+    int n = 4097;
+    int k = 100;
+    int dim = 31;
+    float[] queries = gaussian(rng, q * dim);
+    float[] base = gaussian(rng, n * dim);
+    Found whole = knn(gpu, q, n, dim, queries, base, k, false);
+    // Room for about three queries against the narrowest tile: many blocks, many tiles.
+    long bytes = 3 * KnnTiling.scratchBytes(1, KnnTiling.MIN_TILE, k);
+    gpu.limitKnnScratch(bytes);
+    try {
+      Found split = knn(gpu, q, n, dim, queries, base, k, false);
+      String what = "knn queries=" + q + " base=" + n + " k=" + k + " in " + bytes + " bytes";
+      assertSame(what + ": indices", whole.idx, split.idx);
+      assertClose(what + ": distances", whole.dist, split.dist, 0, 0);
+
+      gpu.limitKnnScratch(KnnTiling.scratchBytes(1, KnnTiling.MIN_TILE, k) - 1);
+      DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
+          () -> knn(gpu, 2, n, dim, queries, base, k, false));
+      assertTrue(e.getMessage().contains("k=100"), e.getMessage());
+    } finally {
+      gpu.limitKnnScratch(0);
+    }
+  }
+
+  @Test
   void kOutsideOneToNIsRefused() {
     try (Tensor q = gpu.allocate(2, 3); Tensor b = gpu.allocate(5, 3);
         Tensor norms = gpu.allocate(5, 1); IntTensor idx = gpu.allocateInts(12);

@@ -177,6 +177,39 @@ public final class Shapes {
     requireSame("params", params, "velocity", velocity);
   }
 
+  /** The checks of {@link Backend#allocate}: sizes >= 0. */
+  public static void requireAllocation(int rows, int cols) {
+    if (rows < 0 || cols < 0) {
+      throw new IllegalArgumentException("shape (" + rows + ", " + cols
+          + "), expected non-negative sizes");
+    }
+  }
+
+  /** The checks of {@link Backend#allocateInts}: length >= 0. */
+  public static void requireIntAllocation(int length) {
+    if (length < 0) {
+      throw new IllegalArgumentException("length=" + length + ", expected >= 0");
+    }
+  }
+
+  /** The checks of {@link Backend#allocateTripletLossWorkspace}: maxBatch >= 1. */
+  public static void requireWorkspaceCapacity(int maxBatch) {
+    if (maxBatch < 1) {
+      throw new IllegalArgumentException("maxBatch=" + maxBatch + ", expected >= 1");
+    }
+  }
+
+  /** The checks of {@link Backend#pairwiseSquaredL2}: equal row sizes, out (x rows, y rows). */
+  public static void requirePairwise(Tensor x, Tensor y, Tensor out) {
+    requireNonNull("x", x);
+    requireNonNull("y", y);
+    if (x.cols() != y.cols()) {
+      throw new IllegalArgumentException("x is " + shape(x) + " and y is " + shape(y)
+          + ": the row dimensions differ");
+    }
+    require("out", out, x.rows(), y.rows());
+  }
+
   /** Throws IllegalArgumentException naming a null argument. */
   public static <T> T requireNonNull(String name, T value) {
     if (value == null) {

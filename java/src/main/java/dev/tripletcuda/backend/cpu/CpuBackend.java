@@ -16,6 +16,7 @@ import static dev.tripletcuda.backend.Shapes.shape;
 import dev.tripletcuda.backend.Activation;
 import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.IntTensor;
+import dev.tripletcuda.backend.Shapes;
 import dev.tripletcuda.backend.Tensor;
 import dev.tripletcuda.backend.TripletLossWorkspace;
 import dev.tripletcuda.loss.LossStats;
@@ -85,10 +86,7 @@ public final class CpuBackend implements Backend {
   @Override
   public Tensor allocate(int rows, int cols) {
     checkOpen();
-    if (rows < 0 || cols < 0) {
-      throw new IllegalArgumentException("shape (" + rows + ", " + cols
-          + "), expected non-negative sizes");
-    }
+    Shapes.requireAllocation(rows, cols);
     CpuTensor t = CpuTensor.allocate(this, rows, cols);
     allocated(4L * t.data.length);
     return t;
@@ -97,9 +95,7 @@ public final class CpuBackend implements Backend {
   @Override
   public IntTensor allocateInts(int length) {
     checkOpen();
-    if (length < 0) {
-      throw new IllegalArgumentException("length=" + length + ", expected >= 0");
-    }
+    Shapes.requireIntAllocation(length);
     CpuIntTensor t = CpuIntTensor.allocate(this, length);
     allocated(4L * length);
     return t;
@@ -348,11 +344,7 @@ public final class CpuBackend implements Backend {
     CpuTensor a = cpu("x", x);
     CpuTensor b = cpu("y", y);
     CpuTensor o = cpu("out", out);
-    if (a.cols() != b.cols()) {
-      throw new IllegalArgumentException("x is " + shape(a) + " and y is " + shape(b)
-          + ": the row dimensions differ");
-    }
-    require("out", o, a.rows(), b.rows());
+    Shapes.requirePairwise(a, b, o);
     int n = a.rows();
     int m = b.rows();
     boolean self = a.data == b.data && a.offset == b.offset && n == m;
@@ -393,9 +385,7 @@ public final class CpuBackend implements Backend {
   @Override
   public TripletLossWorkspace allocateTripletLossWorkspace(int maxBatch) {
     checkOpen();
-    if (maxBatch < 1) {
-      throw new IllegalArgumentException("maxBatch=" + maxBatch + ", expected >= 1");
-    }
+    Shapes.requireWorkspaceCapacity(maxBatch);
     return new CpuLossWorkspace(this, maxBatch, threads);
   }
 

@@ -17,6 +17,7 @@ import dev.tripletcuda.backend.Activation;
 import dev.tripletcuda.backend.Backend;
 import dev.tripletcuda.backend.DeviceUnavailableException;
 import dev.tripletcuda.backend.IntTensor;
+import dev.tripletcuda.backend.Shapes;
 import dev.tripletcuda.backend.Tensor;
 import dev.tripletcuda.backend.TripletLossWorkspace;
 import dev.tripletcuda.loss.LossStats;
@@ -157,10 +158,7 @@ public final class CudaBackend implements Backend {
   @Override
   public Tensor allocate(int rows, int cols) {
     enter();
-    if (rows < 0 || cols < 0) {
-      throw new IllegalArgumentException("shape (" + rows + ", " + cols
-          + "), expected non-negative sizes");
-    }
+    Shapes.requireAllocation(rows, cols);
     long size = (long) rows * cols;
     DeviceBuffer b = buffer(4 * size, "tensor (" + rows + ", " + cols + ")", true);
     device.fill32(b.pointer, 0, size);
@@ -170,9 +168,7 @@ public final class CudaBackend implements Backend {
   @Override
   public IntTensor allocateInts(int length) {
     enter();
-    if (length < 0) {
-      throw new IllegalArgumentException("length=" + length + ", expected >= 0");
-    }
+    Shapes.requireIntAllocation(length);
     DeviceBuffer b = buffer(4L * length, "int tensor (" + length + ")", true);
     device.fill32(b.pointer, 0, length);
     return new CudaIntTensor(this, b, 0, length, true);
@@ -443,11 +439,7 @@ public final class CudaBackend implements Backend {
     CudaTensor a = cuda("x", x);
     CudaTensor b = cuda("y", y);
     CudaTensor o = cuda("out", out);
-    if (a.cols() != b.cols()) {
-      throw new IllegalArgumentException("x is " + shape(a) + " and y is " + shape(b)
-          + ": the row dimensions differ");
-    }
-    require("out", o, a.rows(), b.rows());
+    Shapes.requirePairwise(a, b, o);
     int n = a.rows();
     int m = b.rows();
     boolean self = a.pointer.address() == b.pointer.address() && n == m;
@@ -462,9 +454,7 @@ public final class CudaBackend implements Backend {
   @Override
   public TripletLossWorkspace allocateTripletLossWorkspace(int maxBatch) {
     enter();
-    if (maxBatch < 1) {
-      throw new IllegalArgumentException("maxBatch=" + maxBatch + ", expected >= 1");
-    }
+    Shapes.requireWorkspaceCapacity(maxBatch);
     return new CudaLossWorkspace(this, maxBatch);
   }
 

@@ -52,7 +52,22 @@ public final class Report {
    * @param caption what it shows, one or two sentences
    * @param image the pixels
    */
-  public record Figure(String file, String caption, BufferedImage image) {}
+  public record Figure(String file, String caption, BufferedImage image) {
+
+    /**
+     * @throws IllegalArgumentException when an argument is null, or the name is not lower-case
+     *     letters, digits and dashes ending .png
+     */
+    public Figure {
+      requireNonNull("file", file);
+      requireNonNull("caption", caption);
+      requireNonNull("image", image);
+      if (!FIGURE_NAME.matcher(file).matches()) {
+        throw new IllegalArgumentException("figure file '" + file + "', expected lower-case "
+            + "letters, digits and dashes ending .png");
+      }
+    }
+  }
 
   /**
    * One line of the table.
@@ -61,7 +76,15 @@ public final class Report {
    * @param name what the value is
    * @param value the value as shown
    */
-  public record Row(String section, String name, String value) {}
+  public record Row(String section, String name, String value) {
+
+    /** @throws IllegalArgumentException when an argument is null */
+    public Row {
+      requireNonNull("section", section);
+      requireNonNull("name", name);
+      requireNonNull("value", value);
+    }
+  }
 
   private Report(Builder b) {
     this.title = b.title;
@@ -223,27 +246,18 @@ public final class Report {
      *     dashes ending .png, or is taken
      */
     public Builder figure(String file, String caption, BufferedImage image) {
-      requireNonNull("file", file);
-      requireNonNull("caption", caption);
-      requireNonNull("image", image);
-      if (!FIGURE_NAME.matcher(file).matches()) {
-        throw new IllegalArgumentException("figure file '" + file + "', expected lower-case "
-            + "letters, digits and dashes ending .png");
-      }
+      Figure added = new Figure(file, caption, image);
       for (Figure f : figures) {
         if (f.file().equals(file)) {
           throw new IllegalArgumentException("figure file '" + file + "' is already taken");
         }
       }
-      figures.add(new Figure(file, caption, image));
+      figures.add(added);
       return this;
     }
 
     /** Adds a line to the table under {@code section}; sections show in order of first use. */
     public Builder row(String section, String name, String value) {
-      requireNonNull("section", section);
-      requireNonNull("name", name);
-      requireNonNull("value", value);
       rows.add(new Row(section, name, value));
       return this;
     }

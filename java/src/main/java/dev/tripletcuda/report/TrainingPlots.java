@@ -5,6 +5,7 @@ import static dev.tripletcuda.backend.Shapes.requireNonNull;
 import dev.tripletcuda.train.BatchStats;
 import dev.tripletcuda.train.TrainConfig;
 import dev.tripletcuda.train.TrainResult;
+import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Locale;
 import org.knowm.xchart.AnnotationText;
@@ -111,7 +112,7 @@ public final class TrainingPlots {
     return r;
   }
 
-  private static java.awt.image.BufferedImage perBatch(String title, String yTitle,
+  private static BufferedImage perBatch(String title, String yTitle,
       double[] x, double[] y) {
     XYChart c = perBatchChart(title, yTitle);
     Charts.line(c, yTitle, x, y, Charts.BLUE);
@@ -127,7 +128,7 @@ public final class TrainingPlots {
   }
 
   /** Points at the measured epochs, the axis spanning every epoch run. */
-  private static java.awt.image.BufferedImage precisionChart(double[] epoch, double[] p1) {
+  private static BufferedImage precisionChart(double[] epoch, double[] p1) {
     int measured = 0;
     for (double v : p1) {
       if (!Double.isNaN(v)) {

@@ -13,6 +13,7 @@ import dev.tripletcuda.backend.cpu.CpuBackend;
 import dev.tripletcuda.io.AtomicFiles;
 import dev.tripletcuda.io.NpyFiles;
 import dev.tripletcuda.eval.EvalReport;
+import dev.tripletcuda.eval.Evaluation;
 import dev.tripletcuda.eval.Retrieval;
 import dev.tripletcuda.eval.Roc;
 import dev.tripletcuda.eval.Reliability;
@@ -44,6 +45,7 @@ import dev.tripletcuda.train.EpochStats;
 import dev.tripletcuda.train.PkSampler;
 import dev.tripletcuda.train.SplitMix64;
 import dev.tripletcuda.train.TrainConfig;
+import dev.tripletcuda.report.Report;
 import dev.tripletcuda.train.TrainResult;
 import dev.tripletcuda.train.Trainer;
 import dev.tripletcuda.train.TrainingListener;
@@ -275,6 +277,27 @@ class NullArgumentsTest {
         return Reliability.of(new double[] {0.2, 0.8}, new boolean[] {false, true}, 2);
       } else if (t == NpyFiles.Matrix.class) {
         return new NpyFiles.Matrix(new float[] {0, 1, 2, 3}, 2, 2);
+      } else if (t == java.awt.image.BufferedImage.class) {
+        return new java.awt.image.BufferedImage(2, 2, java.awt.image.BufferedImage.TYPE_INT_RGB);
+      } else if (t == Report.Builder.class) {
+        return Report.builder("t");
+      } else if (t == Report.class) {
+        return Report.builder("t").build();
+      } else if (t == Report.Figure.class) {
+        return new Report.Figure("a.png", "c",
+            (java.awt.image.BufferedImage) of(java.awt.image.BufferedImage.class));
+      } else if (t == Report.Row.class) {
+        return new Report.Row("s", "n", "v");
+      } else if (t == Evaluation.Embedded.class) {
+        Dataset d = (Dataset) of(Dataset.class);
+        return new Evaluation.Embedded(d, d, new float[] {0, 1, 2, 3}, new float[] {0, 1, 2, 3},
+            2, (Verifier) of(Verifier.class));
+      } else if (t == EvalReport.class) {
+        return Evaluation.run(backend, (Evaluation.Embedded) of(Evaluation.Embedded.class),
+            EvalOptions.defaults(1));
+      } else if (t == TrainResult.class) {
+        return new TrainResult((EmbeddingModel) of(EmbeddingModel.class), List.of(), List.of(),
+            0, 0, List.of());
       } else if (t == Object.class) {
         return new Object();
       }

@@ -8,6 +8,8 @@ import dev.tripletcuda.eval.EvalReport;
 import dev.tripletcuda.eval.Evaluation;
 import dev.tripletcuda.io.Dataset;
 import dev.tripletcuda.nn.EmbeddingModel;
+import dev.tripletcuda.report.EvaluationPlots;
+import dev.tripletcuda.report.Report;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -45,19 +47,34 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object with the figures on stdout.")
   boolean json;
 
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Write plots (pair ROC, reliability diagram, PCA map of the test "
+          + "embeddings, nearest neighbours of image queries) and an index.html showing them "
+          + "into this folder.")
+  Path report;
+
   @Mixin
   DeviceOptions device = new DeviceOptions();
 
   @Override
   public Integer call() {
+    ReportFolder.prepare(report);
     EmbeddingModel m = ModelInputs.model(model);
     long s = seed != null ? seed : ModelInputs.seed(m);
     Dataset[] data = TrainCommand.splits(train, test, s);
     EvalOptions options = EvalOptions.defaults(s);
-    EvalReport report;
     try (Backend backend = device.open()) {
-      report = Evaluation.run(backend, m, data[0], data[1], options);
-      print(report, backend);
+      Evaluation.Embedded embedded = Evaluation.embed(backend, m, data[0], data[1]);
+      EvalReport figures = Evaluation.run(backend, embedded, options);
+      if (report != null) {
+        Report.Builder b = EvaluationPlots.report(backend, figures, embedded);
+        b.row("Data", "model", model.toString());
+        b.row("Data", "training data", data[0].source() + " (" + data[0].rows() + " rows)");
+        b.row("Data", "test data", data[1].source() + " (" + data[1].rows() + " rows)");
+        ReportFolder.addVersions(b, backend);
+        ReportFolder.write(b.build(), report);
+      }
+      print(figures, backend);
     }
     return ExitCodes.OK;
   }

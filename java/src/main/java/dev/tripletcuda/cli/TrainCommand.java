@@ -14,6 +14,8 @@ import dev.tripletcuda.nn.EmbeddingModel;
 import dev.tripletcuda.nn.ModelFile;
 import dev.tripletcuda.nn.NetworkSpec;
 import dev.tripletcuda.nn.OptimizerSpec;
+import dev.tripletcuda.report.Report;
+import dev.tripletcuda.report.TrainingPlots;
 import dev.tripletcuda.train.Checkpoint;
 import dev.tripletcuda.train.TrainConfig;
 import dev.tripletcuda.train.TrainResult;
@@ -134,6 +136,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object with the results on stdout.")
   boolean json;
 
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Write plots of the run (loss, active triplets, distances per batch; "
+          + "precision@1) and an index.html showing them into this folder.")
+  Path report;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec command;
 
@@ -154,6 +161,7 @@ final class TrainCommand implements Callable<Integer> {
     device.threadCount();
     Calibration.Method method = Calibration.Method.parse(calibration);
     checkOutput(out);
+    ReportFolder.prepare(report);
     Path checkpointFile = null;
     if (checkpointEvery != null) {
       if (checkpointEvery < 1) {
@@ -202,6 +210,9 @@ final class TrainCommand implements Callable<Integer> {
       float[] testEmb = model.embed(backend, testSet);
       double p1 = Retrieval.precisionAtOne(backend, trainEmb, trainSet.labels(), testEmb,
           testSet.labels(), d);
+      if (report != null) {
+        writeReport(config, result, backend, trainSet, testSet, p1);
+      }
       report(config, result, backend, trainSet, testSet, p1, verifier);
     }
     return ExitCodes.OK;
@@ -320,6 +331,21 @@ final class TrainCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new OutputException("cannot write model " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The plots of the run; precision@1 is measured once, after the last epoch. */
+  private void writeReport(TrainConfig config, TrainResult r, Backend backend,
+      Dataset trainSet, Dataset testSet, double p1) {
+    double[] byEpoch = new double[r.epochs().size()];
+    Arrays.fill(byEpoch, Double.NaN);
+    if (byEpoch.length > 0) {
+      byEpoch[byEpoch.length - 1] = p1;
+    }
+    Report.Builder b = TrainingPlots.report(r, config, byEpoch);
+    b.row("Data", "training data", trainSet.source() + " (" + trainSet.rows() + " rows)");
+    b.row("Data", "test data", testSet.source() + " (" + testSet.rows() + " rows)");
+    ReportFolder.addVersions(b, backend);
+    ReportFolder.write(b.build(), report);
   }
 
   private void report(TrainConfig config, TrainResult r, Backend backend, Dataset trainSet,

@@ -63,6 +63,49 @@ public final class Evaluation {
    */
   public static EvalReport run(Backend backend, EmbeddingModel model, Dataset train,
       Dataset test, EvalOptions options) {
+    return run(backend, embed(backend, model, train, test), options);
+  }
+
+  /**
+   * Both splits embedded by a model, with the model's calibrations: what {@link #run} evaluates,
+   * kept for whoever also wants to plot or search the embeddings.
+   *
+   * @param train the training split (raw values, as read)
+   * @param test the test split, its class names matched to the training split's
+   * @param trainEmbeddings (train rows, dim)
+   * @param testEmbeddings (test rows, dim)
+   * @param dim the embedding size
+   * @param verifier the calibrations the model carries; null when it carries none
+   */
+  public record Embedded(Dataset train, Dataset test, float[] trainEmbeddings,
+      float[] testEmbeddings, int dim, Verifier verifier) {
+
+    /**
+     * @throws IllegalArgumentException when an argument other than verifier is null, or an
+     *     embedding array does not hold rows x dim values
+     */
+    public Embedded {
+      requireNonNull("train", train);
+      requireNonNull("test", test);
+      requireNonNull("trainEmbeddings", trainEmbeddings);
+      requireNonNull("testEmbeddings", testEmbeddings);
+      if (dim < 1 || trainEmbeddings.length != (long) train.rows() * dim
+          || testEmbeddings.length != (long) test.rows() * dim) {
+        throw new IllegalArgumentException("embeddings of " + trainEmbeddings.length + " and "
+            + testEmbeddings.length + " values, expected (" + train.rows() + ", " + dim
+            + ") and (" + test.rows() + ", " + dim + ")");
+      }
+    }
+  }
+
+  /**
+   * Embeds both splits with the model.
+   *
+   * @param train the training split (raw values, as read)
+   * @param test the test split; its class names are matched to the training split's
+   */
+  public static Embedded embed(Backend backend, EmbeddingModel model, Dataset train,
+      Dataset test) {
     requireNonNull("model", model);
     requireNonNull("train", train);
     requireNonNull("test", test);
@@ -71,8 +114,15 @@ public final class Evaluation {
     float[] trainEmb = embedder.embed(train);
     float[] testEmb = embedder.embed(testSet);
     Optional<Verifier> stored = Verifier.fromMetadata("model", model.metadata());
-    return run(backend, trainEmb, train.labels(), testEmb, testSet.labels(),
-        model.spec().outputDim(), stored.orElse(null), options);
+    return new Embedded(train, testSet, trainEmb, testEmb, model.spec().outputDim(),
+        stored.orElse(null));
+  }
+
+  /** Evaluates embedded splits, as {@link #embed} gives them. */
+  public static EvalReport run(Backend backend, Embedded e, EvalOptions options) {
+    requireNonNull("e", e);
+    return run(backend, e.trainEmbeddings(), e.train().labels(), e.testEmbeddings(),
+        e.test().labels(), e.dim(), e.verifier(), options);
   }
 
   /**

@@ -9,16 +9,22 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * Writes a file so that it is either absent, or its old version, or complete: the bytes go to
  * a temporary file beside the target, are forced to disk, and the temporary file is renamed
  * over the target in one step. A crash at any point leaves no half-written file under the final
  * name.
+ *
+ * <p>The temporary file is created as any new file is (permissions from the process's umask,
+ * typically readable by all), not with the owner-only permissions of a JDK temporary file, so
+ * the final file reads like one written in place.
  */
 public final class AtomicFiles {
 
@@ -27,6 +33,8 @@ public final class AtomicFiles {
   public interface Writer {
     void write(OutputStream out) throws IOException;
   }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private AtomicFiles() {}
 
@@ -38,11 +46,23 @@ public final class AtomicFiles {
     if (dir != null && !Files.isDirectory(dir)) {
       throw new IOException("folder " + dir + " does not exist");
     }
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    Path tmp = null;
+    FileChannel created = null;
+    for (int attempt = 0; created == null; attempt++) {
+      tmp = (dir == null ? Path.of("") : dir).resolve("." + target.getFileName() + "."
+          + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+      try {
+        created = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt == 100) {
+          throw e;
+        }
+      }
+    }
     boolean done = false;
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch = created) {
         // The writer may close what it is given; the channel stays open for the force.
         BufferedOutputStream out = new BufferedOutputStream(
             new FilterOutputStream(Channels.newOutputStream(ch)) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +70,16 @@ class AtomicFilesTest {
     try (var files = Files.list(dir)) {
       assertEquals(1, files.count(), "temporary file removed");
     }
+  }
+
+  @Test
+  void writtenFilesHaveThePermissionsOfAnyNewFile() throws IOException {
+    Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"),
+        "POSIX permissions");
+    Path plain = Files.createFile(dir.resolve("plain"));
+    Path atomic = dir.resolve("atomic");
+    AtomicFiles.write(atomic, out -> out.write(1));
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(atomic));
   }
 
   @Test

@@ -36,6 +36,9 @@ final class VectorRelaunch {
     List<String> cmd = new ArrayList<>();
     cmd.add(java.get());
     cmd.add("--add-modules=" + CpuKernels.VECTOR_MODULE);
+    // What the jar's manifest grants under -jar, which a class-path launch does not read: JCuda
+    // loads its native library without a warning on JDK 22 and later.
+    cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("-D" + MARK + "=true");
     cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
     cmd.add("-cp");

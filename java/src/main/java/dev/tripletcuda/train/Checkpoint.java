@@ -23,8 +23,9 @@ import java.util.Map;
  * order; {@code input.offset}, {@code input.scale} (in) F32; {@code sampler} I32;
  * {@code history.stats} (steps, 5) F32 of loss, mean d(a,p), mean d(a,n), gradient norm,
  * seconds; {@code history.counts} (steps, 6) I32 of epoch, batch, then the triplet and active
- * counts as high and low words. Metadata: {@code format}, the training settings, {@code architecture}, {@code epoch},
- * {@code batch}, {@code step}, {@code optimizer_steps}, {@code data_fingerprint}.
+ * counts as high and low words. Metadata: {@code format}, the training settings,
+ * {@code architecture}, {@code epoch}, {@code batch}, {@code step}, {@code optimizer_steps},
+ * {@code data_fingerprint}.
  *
  * @param epoch 1-based epoch the next batch belongs to
  * @param batch batches of that epoch already done

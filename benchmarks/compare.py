@@ -104,6 +104,36 @@ def machine_peak(args):
 # ----------------------------------------------------------------------------------------
 # PyTorch's side
 
+def peer_blas(args):
+    """The BLAS libraries torch maps once it has multiplied two matrices (Linux), or None."""
+    code = ("import sys; sys.path.insert(0, %r); import torch_peer, json; "
+            "print(json.dumps(torch_peer.blas_loaded()))" % HERE)
+    return json.loads(run([args.python, "-c", code]))
+
+
+def check_peer_blas(args):
+    """Refuses a CPU comparison against a PyTorch that multiplies with the reference BLAS.
+
+    Debian's python3-torch links libblas.so.3, which is the unoptimised reference BLAS unless
+    an optimised one is installed beside it; PyTorch's matrix products are then about ten times
+    slower and every ratio would flatter us.
+    """
+    # Debian keeps the reference build in .../blas/; an optimised libblas.so.3 lives beside
+    # its own library (.../openblas-pthread/, .../blis-openmp/). torch needs libblas.so.3, so
+    # that one answers its products even when another BLAS is mapped too.
+    reference = [p for p in peer_blas(args) or []
+                 if os.path.basename(p).startswith("libblas.so")
+                 and os.path.basename(os.path.dirname(p)) == "blas"]
+    if not reference:
+        return
+    what = f"compare: PyTorch multiplies matrices with {reference[0]}, the reference BLAS"
+    if not args.allow_reference_blas:
+        raise SystemExit(f"{what}, about ten times slower than an optimised one; install one "
+                         "(apt-get install libopenblas0-pthread) or pass --allow-reference-blas")
+    log(f"{what} (--allow-reference-blas): its matrix products run about ten times slower "
+        "than with an optimised one")
+
+
 def peer(figures, args):
     env = dict(os.environ)
     if args.device == "cpu":
@@ -242,6 +272,8 @@ def main(argv=None):
                     help="each side times all figures in one process, ours first")
     ap.add_argument("--ours", help="take our side from this JSON instead of running it")
     ap.add_argument("--peer", help="take PyTorch's side from this JSON instead of running it")
+    ap.add_argument("--allow-reference-blas", action="store_true",
+                    help="compare even when PyTorch runs on the unoptimised reference BLAS")
     ap.add_argument("--peak-gflops", type=float,
                     help="FP32 peak for the 'of peak' column (default on the CPU: measured "
                          "by MachinePeak)")
@@ -262,6 +294,8 @@ def main(argv=None):
         ap.error(str(e))
     targets = dict(listed)
 
+    if args.device == "cpu" and not args.peer:
+        check_peer_blas(args)
     info = machine(args)
     peak = None
     if args.peak_gflops:

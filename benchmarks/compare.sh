@@ -8,9 +8,10 @@
 #   benchmarks/compare.sh --help               # every option (compare.py)
 #
 # Needs a JDK 17+ with Maven (the jars are built when missing) and a Python 3 with torch
-# (Debian: apt-get install python3-torch). PYTHON picks the interpreter; by default the first
-# of python3 and /usr/bin/python3 that can import torch. Results: the table on stdout, and
-# benchmarks/results/compare-DEVICE.json and .csv.
+# and an optimised BLAS behind it (Debian: apt-get install python3-torch libopenblas0-pthread;
+# without the second, torch runs on the reference BLAS and compare.py refuses to start). PYTHON
+# picks the interpreter; by default the first of python3 and /usr/bin/python3 that can import
+# torch. Results: the table on stdout, and benchmarks/results/compare-DEVICE.json and .csv.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

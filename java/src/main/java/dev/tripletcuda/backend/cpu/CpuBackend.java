@@ -55,7 +55,7 @@ public final class CpuBackend implements Backend {
     this.pool = new WorkerPool(threads);
     this.gemm = CpuKernels.gemm(pool);
     this.loss = new TripletLossCpu(this, pool);
-    this.knn = new KnnCpu(this, pool, gemm);
+    this.knn = new KnnCpu(pool, gemm, CpuKernels.knnScan());
   }
 
   /** A backend using every available processor. */

@@ -4,8 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Picks the matrix-product micro-kernels for this JVM: the Vector API ones when the
- * {@code jdk.incubator.vector} module is in the boot layer (started with
+ * Picks the matrix-product micro-kernels and the kNN scan for this JVM: the Vector API ones
+ * when the {@code jdk.incubator.vector} module is in the boot layer (started with
  * {@code --add-modules jdk.incubator.vector}; the command-line tool arranges that itself), the
  * plain Java ones otherwise. The system property {@code tripletcuda.cpu.scalar=true} forces the
  * plain ones, for tests and comparisons.
@@ -32,5 +32,9 @@ public final class CpuKernels {
     log.info("CPU matrix products run in plain Java: start the JVM with --add-modules {} "
         + "for the vectorised kernels (several times faster)", VECTOR_MODULE);
     return new GemmScalar(pool);
+  }
+
+  static KnnScan knnScan() {
+    return vectorized() ? new KnnScanPanama() : new KnnScan();
   }
 }

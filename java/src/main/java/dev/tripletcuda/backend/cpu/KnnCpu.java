@@ -4,7 +4,8 @@ package dev.tripletcuda.backend.cpu;
  * Exact k-nearest-neighbour search on the CPU, in passes over blocks of queries. Each pass walks
  * the base in tiles: one matrix product gives the (queries, tile) block of -2 q . x (split over
  * the threads by {@link GemmBlocked}), then the threads scan disjoint query rows of it, add the
- * norms and offer each distance to that query's bounded max-heap of the k best. Memory is one
+ * norms and offer each distance to that query's bounded max-heap of the k best ({@link KnnScan}
+ * skips, a vector at a time, the candidates that cannot enter a full heap). Memory is one
  * distance tile of at most {@link #TILE_ELEMENTS} floats and the heaps of one pass, whatever Q
  * and N are.
  *
@@ -28,10 +29,12 @@ final class KnnCpu {
 
   private final WorkerPool pool;
   private final GemmBlocked gemm;
+  private final KnnScan scan;
 
-  KnnCpu(CpuBackend backend, WorkerPool pool, GemmBlocked gemm) {
+  KnnCpu(WorkerPool pool, GemmBlocked gemm, KnnScan scan) {
     this.pool = pool;
     this.gemm = gemm;
+    this.scan = scan;
   }
 
   void search(CpuTensor q, CpuTensor base, CpuTensor baseNorms, int k, boolean innerProduct,
@@ -92,29 +95,30 @@ final class KnnCpu {
   }
 
   /** Offers one query's row of a distance tile, base rows c0 .. c0+cols, to its heap. */
-  private static void offerRow(float[] dist, int row, int cols, int c0, float qNorm,
+  private void offerRow(float[] dist, int row, int cols, int c0, float qNorm,
       boolean innerProduct, CpuTensor baseNorms, float[] heapDist, int[] heapIdx,
       int[] heapSize, int r, int k) {
     int h = r * k;
     int size = heapSize[r];
     float[] bn = innerProduct ? null : baseNorms.data;
     int bo = innerProduct ? 0 : baseNorms.offset + c0;
-    // Once the heap is full, its top is the bar a candidate must beat.
-    float bar = size < k ? Float.POSITIVE_INFINITY : heapDist[h];
-    for (int c = 0; c < cols; c++) {
-      float v = innerProduct ? dist[row + c]
-          : Math.max(dist[row + c] + qNorm + bn[bo + c], 0f);
-      if (size < k) {
-        push(heapDist, heapIdx, h, size++, v, c0 + c);
-        if (size == k) {
-          bar = heapDist[h];
-        }
-      } else if (v < bar) {
-        replaceTop(heapDist, heapIdx, h, k, v, c0 + c);
-        bar = heapDist[h];
-      }
+
+    // Fill: the first k candidates of the query enter unconditionally.
+    int c = 0;
+    for (; c < cols && size < k; c++) {
+      push(heapDist, heapIdx, h, size++, KnnScan.distance(dist, row, c, qNorm, bn, bo), c0 + c);
     }
     heapSize[r] = size;
+
+    // Full: the heap's top is the bar a candidate must beat.
+    while (c < cols) {
+      c = scan.firstBelow(dist, row, c, cols, qNorm, bn, bo, heapDist[h]);
+      if (c < cols) {
+        replaceTop(heapDist, heapIdx, h, k, KnnScan.distance(dist, row, c, qNorm, bn, bo),
+            c0 + c);
+        c++;
+      }
+    }
   }
 
   // A max-heap by (distance, index) over heapDist/heapIdx[h .. h+size).

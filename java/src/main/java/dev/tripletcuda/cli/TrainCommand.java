@@ -17,16 +17,19 @@ import dev.tripletcuda.nn.OptimizerSpec;
 import dev.tripletcuda.report.Report;
 import dev.tripletcuda.report.TrainingPlots;
 import dev.tripletcuda.train.Checkpoint;
+import dev.tripletcuda.train.SplitMix64;
 import dev.tripletcuda.train.TrainConfig;
 import dev.tripletcuda.train.TrainResult;
 import dev.tripletcuda.train.Trainer;
 import dev.tripletcuda.verify.Calibration;
 import dev.tripletcuda.verify.CalibrationSettings;
+import dev.tripletcuda.verify.FewShot;
 import dev.tripletcuda.verify.Verifier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,18 @@ final class TrainCommand implements Callable<Integer> {
 
   /** Fraction held out for testing when only --train is given. */
   static final double TEST_FRACTION = 0.2;
+
+  /** Most training rows held out for calibration: pair calibration samples 2,000 rows. */
+  static final int HOLDOUT_MAX_ROWS = 2000;
+
+  /** Smallest class, in training rows, that still gives some to the calibration hold-out. */
+  static final int HOLDOUT_MIN_CLASS_ROWS = 20;
+
+  /** Model metadata: which rows the stored calibration was fitted on. */
+  static final String CALIBRATION_ROWS_KEY = "calibration_data";
+
+  /** The stream of the seed that draws the calibration hold-out. */
+  private static final long HOLDOUT_STREAM = 0x686F6C646F7574L;
 
   @Option(names = "--train", paramLabel = "PATH",
       description = "Training data: an IDX images file (labels beside it), a folder with an "
@@ -115,6 +130,14 @@ final class TrainCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   String calibration;
 
+  @Option(names = "--calibration-holdout", defaultValue = "0", paramLabel = "F",
+      description = "Fraction of each class's training rows (" + HOLDOUT_MAX_ROWS + " rows at "
+          + "most) kept out of training to calibrate the match probabilities on rows the "
+          + "network has not fitted; 0 calibrates on the training rows themselves, as does data "
+          + "with a class of fewer than " + HOLDOUT_MIN_CLASS_ROWS + " rows "
+          + "(default: ${DEFAULT-VALUE}).")
+  double calibrationHoldout;
+
   @Option(names = "--out", paramLabel = "FILE",
       description = "Save the model here (safetensors).")
   Path out;
@@ -160,6 +183,10 @@ final class TrainCommand implements Callable<Integer> {
     config();
     device.threadCount();
     Calibration.Method method = Calibration.Method.parse(calibration);
+    if (!(calibrationHoldout >= 0 && calibrationHoldout < 0.5)) {
+      throw new IllegalArgumentException("--calibration-holdout=" + calibrationHoldout
+          + ", expected a fraction in [0, 0.5)");
+    }
     checkOutput(out);
     ReportFolder.prepare(report);
     Path checkpointFile = null;
@@ -180,9 +207,15 @@ final class TrainCommand implements Callable<Integer> {
     Dataset[] data = loadData();
     Dataset trainSet = data[0];
     Dataset testSet = data[1].withClassNames(trainSet.classNames());
-    TrainConfig config = from == null ? fitted(config(), trainSet) : resumedConfig(from);
-    log.info("data: {} train rows, {} test rows, {} features, {} classes", trainSet.rows(),
-        testSet.rows(), trainSet.dim(), trainSet.classCount());
+    long runSeed = from == null ? seed : from.config().seed();
+    Dataset[] fitAndHeldOut = holdOut(trainSet, calibrationHoldout, runSeed);
+    Dataset fitSet = fitAndHeldOut[0];
+    Dataset calibrationSet = fitAndHeldOut[1];
+    TrainConfig config = from == null ? fitted(config(), fitSet) : resumedConfig(from);
+    log.info("data: {} train rows ({} to fit, {} held out for calibration), {} test rows, {} "
+        + "features, {} classes", trainSet.rows(), fitSet.rows(),
+        calibrationSet == null ? 0 : calibrationSet.rows(), testSet.rows(), trainSet.dim(),
+        trainSet.classCount());
 
     try (Backend backend = device.open();
         TrainProgress progress = new TrainProgress(System.err, Terminal.interactive(),
@@ -194,15 +227,21 @@ final class TrainCommand implements Callable<Integer> {
       if (from != null) {
         trainer.resumeFrom(from);
       }
-      TrainResult result = trainer.fit(trainSet, progress);
+      TrainResult result = trainer.fit(fitSet, progress);
       progress.close();
       EmbeddingModel model = result.model();
       int d = model.spec().outputDim();
       float[] trainEmb = model.embed(backend, trainSet);
-      // The match probabilities are calibrated on training data only and travel with the model.
-      Verifier verifier = Verifier.fit(backend, trainEmb, trainSet.labels(), d,
+      // The match probabilities are calibrated on training data only, on the held-out rows
+      // where there are some, and travel with the model.
+      Dataset calibrationRows = calibrationSet != null ? calibrationSet : trainSet;
+      float[] calibrationEmb = calibrationSet != null ? model.embed(backend, calibrationSet)
+          : trainEmb;
+      Verifier verifier = Verifier.fit(backend, calibrationEmb, calibrationRows.labels(), d,
           CalibrationSettings.defaults(config.seed()).withMethod(method));
-      model = model.withMetadata(verifier.toMetadata());
+      model = model.withMetadata(verifier.toMetadata())
+          .withMetadata(Map.of(CALIBRATION_ROWS_KEY, calibrationSet == null
+              ? "training rows" : "held out: " + calibrationSet.rows() + " training rows"));
       if (out != null) {
         save(model, out);
       }
@@ -213,7 +252,7 @@ final class TrainCommand implements Callable<Integer> {
       if (report != null) {
         writeReport(config, result, backend, trainSet, testSet, p1);
       }
-      report(config, result, backend, trainSet, testSet, p1, verifier);
+      report(config, result, backend, trainSet, testSet, p1, verifier, calibrationSet);
     }
     return ExitCodes.OK;
   }
@@ -290,6 +329,45 @@ final class TrainCommand implements Callable<Integer> {
     return from.config().toBuilder().epochs(epochs).build();
   }
 
+  /**
+   * {rows to fit, rows held out for calibration}: a seeded split stratified by class of
+   * {@code fraction} of the training rows, {@link #HOLDOUT_MAX_ROWS} at most; {train, null} when
+   * the fraction is 0, or when a class is too small to spare rows or the held-out rows could not
+   * serve a calibration (two classes, one of them with a few-shot episode's rows).
+   */
+  static Dataset[] holdOut(Dataset train, double fraction, long seed) {
+    if (fraction == 0) {
+      return new Dataset[] {train, null};
+    }
+    int smallest = Integer.MAX_VALUE;
+    for (int count : train.classCounts()) {
+      if (count > 0) {
+        smallest = Math.min(smallest, count);
+      }
+    }
+    if (smallest < HOLDOUT_MIN_CLASS_ROWS) {
+      log.info("calibrating on the training rows: the smallest class has {} rows, fewer than "
+          + "the {} that spare some for a calibration hold-out", smallest,
+          HOLDOUT_MIN_CLASS_ROWS);
+      return new Dataset[] {train, null};
+    }
+    double f = Math.min(fraction, HOLDOUT_MAX_ROWS / (double) train.rows());
+    Dataset[] parts = train.split(f, SplitMix64.derive(seed, HOLDOUT_STREAM).nextLong());
+    int classes = 0;
+    int largest = 0;
+    for (int count : parts[1].classCounts()) {
+      classes += count > 0 ? 1 : 0;
+      largest = Math.max(largest, count);
+    }
+    if (classes < 2 || largest < FewShot.DEFAULT_SHOTS + 1) {
+      log.info("calibrating on the training rows: the {} held-out rows have {} classes, the "
+          + "largest of {} rows (a few-shot episode needs {})", parts[1].rows(), classes,
+          largest, FewShot.DEFAULT_SHOTS + 1);
+      return new Dataset[] {train, null};
+    }
+    return parts;
+  }
+
   /** Fails before training, not after, when the model could not be saved. */
   static void checkOutput(Path file) {
     ModelInputs.checkOutput("--out", file);
@@ -349,7 +427,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private void report(TrainConfig config, TrainResult r, Backend backend, Dataset trainSet,
-      Dataset testSet, double p1, Verifier verifier) {
+      Dataset testSet, double p1, Verifier verifier, Dataset calibrationSet) {
     int epochsRun = r.epochs().size();
     if (json) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -366,7 +444,10 @@ final class TrainCommand implements Callable<Integer> {
       o.put("batch_size", config.batchSize());
       o.put("batches", r.batches().size());
       o.put("train_seconds", r.trainSeconds());
-      o.put("train_rows", trainSet.rows());
+      // Rows trained on; the held-out ones join them as the base of precision@1.
+      int heldOut = calibrationSet == null ? 0 : calibrationSet.rows();
+      o.put("train_rows", trainSet.rows() - heldOut);
+      o.put("calibration_rows", heldOut);
       o.put("test_rows", testSet.rows());
       o.put("seed", config.seed());
       o.put("backend", backend.description());

@@ -143,4 +143,35 @@ class TrainCommandTest {
     // 3 classes x 11 (the smallest class after the split).
     assertEquals(33, j.get("batch_size").asInt(), (String) r[1]);
   }
+
+  @Test
+  void calibrationHoldoutKeepsRowsOutOfTrainingAndNamesThemInTheModel() throws IOException {
+    // 4 classes of 60 rows: 48 per class in the training split, 10 % of them held out.
+    Path data = csv(Synthetic.clusters(3, 4, 60, 6, 0.4));
+    Path model = dir.resolve("held.safetensors");
+    Object[] r = run("train", "--train", data.toString(), "--device", "cpu", "--json",
+        "--epochs", "2", "--layers", "16,4", "--calibration-holdout", "0.1",
+        "--out", model.toString());
+    assertEquals(0, r[0], (String) r[2]);
+    JsonNode j = new ObjectMapper().readTree((String) r[1]);
+    assertEquals(20, j.get("calibration_rows").asInt(), (String) r[1]);
+    assertEquals(172, j.get("train_rows").asInt(), (String) r[1]);
+    assertEquals("held out: 20 training rows",
+        ModelFile.load(model).metadata().get(TrainCommand.CALIBRATION_ROWS_KEY));
+  }
+
+  @Test
+  void calibrationHoldoutFallsBackToTrainingRowsForSmallClasses() throws IOException {
+    // 16 training rows per class: too few to spare any, so nothing is held out.
+    Path data = csv(Synthetic.clusters(4, 3, 20, 4, 0.3));
+    Path model = dir.resolve("small.safetensors");
+    Object[] r = run("train", "--train", data.toString(), "--device", "cpu", "--json",
+        "--epochs", "1", "--calibration-holdout", "0.2", "--out", model.toString());
+    assertEquals(0, r[0], (String) r[2]);
+    JsonNode j = new ObjectMapper().readTree((String) r[1]);
+    assertEquals(0, j.get("calibration_rows").asInt(), (String) r[1]);
+    assertEquals(48, j.get("train_rows").asInt(), (String) r[1]);
+    assertEquals("training rows",
+        ModelFile.load(model).metadata().get(TrainCommand.CALIBRATION_ROWS_KEY));
+  }
 }

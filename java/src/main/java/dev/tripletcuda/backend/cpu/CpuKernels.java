@@ -4,10 +4,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Picks the matrix-product micro-kernels and the kNN scan for this JVM: the Vector API ones
- * when the {@code jdk.incubator.vector} module is in the boot layer (started with
- * {@code --add-modules jdk.incubator.vector}; the command-line tool arranges that itself), the
- * plain Java ones otherwise. The system property {@code tripletcuda.cpu.scalar=true} forces the
+ * Picks the matrix-product micro-kernels, the kNN scan and the Adam update for this JVM: the
+ * Vector API ones when the {@code jdk.incubator.vector} module is in the boot layer (started
+ * with {@code --add-modules jdk.incubator.vector}; the command-line tool arranges that itself),
+ * the plain Java ones otherwise. The system property {@code tripletcuda.cpu.scalar=true} forces the
  * plain ones, for tests and comparisons.
  */
 public final class CpuKernels {
@@ -32,6 +32,10 @@ public final class CpuKernels {
     log.info("CPU matrix products run in plain Java: start the JVM with --add-modules {} "
         + "for the vectorised kernels (several times faster)", VECTOR_MODULE);
     return new GemmScalar(pool);
+  }
+
+  static AdamUpdate adamUpdate() {
+    return vectorized() ? new AdamUpdatePanama() : new AdamUpdate();
   }
 
   static KnnScan knnScan() {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CpuBackendTest {
 
@@ -210,6 +211,19 @@ class CpuBackendTest {
       // u = 0.9 u + g; p -= 0.1 u
       assertClose(new float[] {0.59f, 0.25f}, host(tu), 1e-6, 0, "velocity");
       assertClose(new float[] {1f - 0.059f, -2.025f}, host(tp), 1e-6, 0, "params");
+    }
+  }
+
+  @ParameterizedTest(name = "n={0}")
+  @ValueSource(ints = {1, 3, 4, 5, 31, 1021, 70_001})
+  void sumOfSquaresMatchesADoubleSumAtEverySize(int n) {
+    float[] x = Random32.gaussian(n, n);
+    double want = 0;
+    for (float v : x) {
+      want += (double) v * v;
+    }
+    try (Tensor t = tensor(x, n, 1)) {
+      assertEquals(want, backend.sumOfSquares(t), 1e-12 * want, "n=" + n);
     }
   }
 

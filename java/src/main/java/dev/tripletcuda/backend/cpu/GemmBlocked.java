@@ -6,9 +6,10 @@ package dev.tripletcuda.backend.cpu;
  * dimensions lda, ldb, ldc.
  *
  * <p>Loops, outermost first: column panels of C (one panel per parallel part, so each part packs
- * its own B), k blocks of {@link #KC} (the packed B panel, kc x ncp, stays in L2), column strips of
- * {@link #nr()} (a kc x nr strip of packed B stays in L1), then rows four at a time: the
- * micro-kernel keeps a 4 x nr tile of C in registers across the whole k block. A is read in place
+ * its own B), k blocks of {@link #KC} (the packed B panel, kc x width, stays in L2), column
+ * strips of {@link #nr()} (a kc x nr strip of packed B, one contiguous block, stays in L1), then
+ * rows four at a time: the micro-kernel keeps a 4 x nr tile of C in registers across the whole
+ * k block. A is read in place
  * through strides, which covers both transposes without a copy. (Packing A into interleaved
  * groups of four rows, as BLIS does, was measured 10 to 15 % slower on a Zen 4 core: the four
  * rows' k slices stay in L1 across the strips, so the copy only added traffic.)
@@ -51,15 +52,15 @@ abstract class GemmBlocked {
    * slow paths out of the compiled kernel.
    *
    * @param a A(r, p) is {@code a[a0 + r * rs + p * cs]}
-   * @param bp packed B panel, row p at {@code p * ncp}
+   * @param bp packed B: the strip's row p at {@code bp[b0 + p * nr]}, nr columns
    * @param c C(r, q) is {@code c[c0 + r * ldc + q]}
    */
-  abstract void rows4(float[] a, int a0, int rs, int cs, float[] bp, int ncp, int jj, int kc,
+  abstract void rows4(float[] a, int a0, int rs, int cs, float[] bp, int b0, int kc,
       float alpha, float[] c, int c0, int ldc);
 
   /** As {@link #rows4} for one row. */
-  abstract void rows1(float[] a, int a0, int cs, float[] bp, int ncp, int jj, int kc,
-      float alpha, float[] c, int c0);
+  abstract void rows1(float[] a, int a0, int cs, float[] bp, int b0, int kc, float alpha,
+      float[] c, int c0);
 
   /**
    * The product. Arguments are checked by the caller; see the class comment for the layout.
@@ -137,7 +138,6 @@ abstract class GemmBlocked {
     }
 
     int nr = nr();
-    int ncp = roundUp(width, nr);
     float[] bp = packed.get();
     // A(i, p) = a[aOff + i * rs + p * cs] covers both layouts of A.
     int rs = transA ? 1 : lda;
@@ -145,22 +145,23 @@ abstract class GemmBlocked {
 
     for (int p0 = 0; p0 < k; p0 += KC) {
       int kc = Math.min(KC, k - p0);
-      pack(transB, b, bOff, ldb, p0, kc, j0, width, bp, ncp);
+      pack(transB, b, bOff, ldb, p0, kc, j0, width, bp, nr);
 
       for (int jj = 0; jj < width; jj += nr) {
         int valid = Math.min(nr, width - jj);
+        int b0 = jj * kc;
         if (valid < nr) {
-          edgeStrip(a, aOff, rs, cs, p0, i0, i1, bp, ncp, jj, kc, alpha, c,
-              cOff + j0 + jj, ldc, valid);
+          edgeStrip(a, aOff, rs, cs, p0, i0, i1, bp, b0, kc, alpha, c, cOff + j0 + jj, ldc,
+              valid);
           continue;
         }
         int i = i0;
         for (; i + 4 <= i1; i += 4) {
-          rows4(a, aOff + i * rs + p0 * cs, rs, cs, bp, ncp, jj, kc, alpha,
+          rows4(a, aOff + i * rs + p0 * cs, rs, cs, bp, b0, kc, alpha,
               c, cOff + i * ldc + j0 + jj, ldc);
         }
         for (; i < i1; i++) {
-          rows1(a, aOff + i * rs + p0 * cs, cs, bp, ncp, jj, kc, alpha,
+          rows1(a, aOff + i * rs + p0 * cs, cs, bp, b0, kc, alpha,
               c, cOff + i * ldc + j0 + jj);
         }
       }
@@ -169,18 +170,17 @@ abstract class GemmBlocked {
 
   /** The last strip of a panel, {@code valid < nr} columns wide, through a scratch tile. */
   private void edgeStrip(float[] a, int aOff, int rs, int cs, int p0, int i0, int i1,
-      float[] bp, int ncp, int jj, int kc, float alpha, float[] c, int c0, int ldc,
-      int valid) {
+      float[] bp, int b0, int kc, float alpha, float[] c, int c0, int ldc, int valid) {
     int nr = nr();
     float[] tile = edge.get();
     for (int i = i0; i < i1; i += 4) {
       int rows = Math.min(4, i1 - i);
       java.util.Arrays.fill(tile, 0f);
       if (rows == 4) {
-        rows4(a, aOff + i * rs + p0 * cs, rs, cs, bp, ncp, jj, kc, alpha, tile, 0, nr);
+        rows4(a, aOff + i * rs + p0 * cs, rs, cs, bp, b0, kc, alpha, tile, 0, nr);
       } else {
         for (int r = 0; r < rows; r++) {
-          rows1(a, aOff + (i + r) * rs + p0 * cs, cs, bp, ncp, jj, kc, alpha, tile, r * nr);
+          rows1(a, aOff + (i + r) * rs + p0 * cs, cs, bp, b0, kc, alpha, tile, r * nr);
         }
       }
       for (int r = 0; r < rows; r++) {
@@ -192,21 +192,29 @@ abstract class GemmBlocked {
     }
   }
 
-  /** bp (kc, ncp) = op(B)[p0 .. p0+kc, j0 .. j0+width], zero-padded to ncp columns. */
+  /**
+   * bp = op(B)[p0 .. p0+kc, j0 .. j0+width] as strips of nr columns, zero-padded to whole
+   * strips: column j of the panel, row p, at {@code bp[(j / nr) * kc * nr + p * nr + j % nr]}.
+   * Each strip is one contiguous (kc, nr) block, so the kernel walks it with a constant stride.
+   */
   private static void pack(boolean transB, float[] b, int bOff, int ldb, int p0, int kc, int j0,
-      int width, float[] bp, int ncp) {
-    for (int p = 0; p < kc; p++) {
-      int dst = p * ncp;
-      if (!transB) {
-        System.arraycopy(b, bOff + (p0 + p) * ldb + j0, bp, dst, width);
-      } else {
-        int src = bOff + j0 * ldb + p0 + p;
-        for (int j = 0; j < width; j++, src += ldb) {
-          bp[dst + j] = b[src];
+      int width, float[] bp, int nr) {
+    for (int s0 = 0; s0 < width; s0 += nr) {
+      int cols = Math.min(nr, width - s0);
+      int strip = s0 * kc;
+      for (int p = 0; p < kc; p++) {
+        int dst = strip + p * nr;
+        if (!transB) {
+          System.arraycopy(b, bOff + (p0 + p) * ldb + j0 + s0, bp, dst, cols);
+        } else {
+          int src = bOff + (j0 + s0) * ldb + p0 + p;
+          for (int q = 0; q < cols; q++, src += ldb) {
+            bp[dst + q] = b[src];
+          }
         }
-      }
-      for (int j = width; j < ncp; j++) {
-        bp[dst + j] = 0f;
+        for (int q = cols; q < nr; q++) {
+          bp[dst + q] = 0f;
+        }
       }
     }
   }

@@ -26,8 +26,8 @@ final class GemmPanama extends GemmBlocked {
   }
 
   @Override
-  void rows4(float[] a, int a0, int rs, int cs, float[] bp, int ncp, int jj, int kc,
-      float alpha, float[] c, int c0, int ldc) {
+  void rows4(float[] a, int a0, int rs, int cs, float[] bp, int b0, int kc, float alpha,
+      float[] c, int c0, int ldc) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -37,22 +37,22 @@ final class GemmPanama extends GemmBlocked {
     FloatVector c30 = c00;
     FloatVector c31 = c00;
     int ap = a0;
-    int bo = jj;
-    for (int p = 0; p < kc; p++, ap += cs, bo += ncp) {
-      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+    int bo = b0;
+    for (int p = 0; p < kc; p++, ap += cs, bo += 2 * L) {
+      FloatVector y0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector y1 = FloatVector.fromArray(S, bp, bo + L);
       FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
+      c00 = x.fma(y0, c00);
+      c01 = x.fma(y1, c01);
       x = FloatVector.broadcast(S, a[ap + rs]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
+      c10 = x.fma(y0, c10);
+      c11 = x.fma(y1, c11);
       x = FloatVector.broadcast(S, a[ap + 2 * rs]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
+      c20 = x.fma(y0, c20);
+      c21 = x.fma(y1, c21);
       x = FloatVector.broadcast(S, a[ap + 3 * rs]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
+      c30 = x.fma(y0, c30);
+      c31 = x.fma(y1, c31);
     }
     store(c00, c01, alpha, c, c0);
     store(c10, c11, alpha, c, c0 + ldc);
@@ -61,13 +61,13 @@ final class GemmPanama extends GemmBlocked {
   }
 
   @Override
-  void rows1(float[] a, int a0, int cs, float[] bp, int ncp, int jj, int kc, float alpha,
-      float[] c, int c0) {
+  void rows1(float[] a, int a0, int cs, float[] bp, int b0, int kc, float alpha, float[] c,
+      int c0) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     int ap = a0;
-    int bo = jj;
-    for (int p = 0; p < kc; p++, ap += cs, bo += ncp) {
+    int bo = b0;
+    for (int p = 0; p < kc; p++, ap += cs, bo += 2 * L) {
       FloatVector x = FloatVector.broadcast(S, a[ap]);
       c00 = x.fma(FloatVector.fromArray(S, bp, bo), c00);
       c01 = x.fma(FloatVector.fromArray(S, bp, bo + L), c01);

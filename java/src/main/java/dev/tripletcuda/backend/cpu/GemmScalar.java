@@ -19,8 +19,8 @@ final class GemmScalar extends GemmBlocked {
   }
 
   @Override
-  void rows4(float[] a, int a0, int rs, int cs, float[] bp, int ncp, int jj, int kc,
-      float alpha, float[] c, int c0, int ldc) {
+  void rows4(float[] a, int a0, int rs, int cs, float[] bp, int b0, int kc, float alpha,
+      float[] c, int c0, int ldc) {
     float[] acc = tile.get();
     java.util.Arrays.fill(acc, 0f);
     int ap = a0;
@@ -29,7 +29,7 @@ final class GemmScalar extends GemmBlocked {
       float x1 = a[ap + rs];
       float x2 = a[ap + 2 * rs];
       float x3 = a[ap + 3 * rs];
-      int bo = p * ncp + jj;
+      int bo = b0 + p * NR;
       for (int q = 0; q < NR; q++) {
         float bv = bp[bo + q];
         acc[q] += x0 * bv;
@@ -47,14 +47,14 @@ final class GemmScalar extends GemmBlocked {
   }
 
   @Override
-  void rows1(float[] a, int a0, int cs, float[] bp, int ncp, int jj, int kc, float alpha,
-      float[] c, int c0) {
+  void rows1(float[] a, int a0, int cs, float[] bp, int b0, int kc, float alpha, float[] c,
+      int c0) {
     float[] acc = tile.get();
     java.util.Arrays.fill(acc, 0, NR, 0f);
     int ap = a0;
     for (int p = 0; p < kc; p++, ap += cs) {
       float x = a[ap];
-      int bo = p * ncp + jj;
+      int bo = b0 + p * NR;
       for (int q = 0; q < NR; q++) {
         acc[q] += x * bp[bo + q];
       }

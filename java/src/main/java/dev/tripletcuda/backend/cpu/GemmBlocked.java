@@ -12,7 +12,8 @@ package dev.tripletcuda.backend.cpu;
  * k block. A is read in place
  * through strides, which covers both transposes without a copy. (Packing A into interleaved
  * groups of four rows, as BLIS does, was measured 10 to 15 % slower on a Zen 4 core: the four
- * rows' k slices stay in L1 across the strips, so the copy only added traffic.)
+ * rows' k slices stay in L1 across the strips, so the copy only added traffic.) When beta is 0
+ * the first k block stores into C rather than clearing C and adding to it.
  *
  * <p>Each element of C is accumulated by one part in a fixed k order, so results do not depend on
  * the number of threads. Subclasses supply the micro-kernels: {@link GemmPanama} with the Vector
@@ -46,7 +47,8 @@ abstract class GemmBlocked {
   abstract int nr();
 
   /**
-   * C[r][q] += alpha * sum_p A(r, p) * Bp[p][jj + q] for rows r in 0..3 and all nr columns q.
+   * C[r][q] (+)= alpha * sum_p A(r, p) * Bp[p][q] for rows r in 0..3 and the nr columns q of one
+   * strip.
    * Kernels have no partial-tile path: the driver runs the last strip of a panel into a scratch
    * tile instead, which keeps masked vector operations (not intrinsics on every JDK) and their
    * slow paths out of the compiled kernel.
@@ -54,13 +56,14 @@ abstract class GemmBlocked {
    * @param a A(r, p) is {@code a[a0 + r * rs + p * cs]}
    * @param bp packed B: the strip's row p at {@code bp[b0 + p * nr]}, nr columns
    * @param c C(r, q) is {@code c[c0 + r * ldc + q]}
+   * @param accumulate add to C; false stores into it without reading it
    */
   abstract void rows4(float[] a, int a0, int rs, int cs, float[] bp, int b0, int kc,
-      float alpha, float[] c, int c0, int ldc);
+      float alpha, float[] c, int c0, int ldc, boolean accumulate);
 
   /** As {@link #rows4} for one row. */
   abstract void rows1(float[] a, int a0, int cs, float[] bp, int b0, int kc, float alpha,
-      float[] c, int c0);
+      float[] c, int c0, boolean accumulate);
 
   /**
    * The product. Arguments are checked by the caller; see the class comment for the layout.
@@ -132,9 +135,14 @@ abstract class GemmBlocked {
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
       float[] c, int cOff, int ldc) {
     int width = j1 - j0;
-    scale(c, cOff, ldc, i0, i1, j0, j1, beta);
     if (k == 0 || alpha == 0f) {
+      scale(c, cOff, ldc, i0, i1, j0, j1, beta);
       return;
+    }
+    // beta 0: the first k block stores into C; otherwise C is scaled once and every block adds.
+    boolean store = beta == 0f;
+    if (!store) {
+      scale(c, cOff, ldc, i0, i1, j0, j1, beta);
     }
 
     int nr = nr();
@@ -145,6 +153,7 @@ abstract class GemmBlocked {
 
     for (int p0 = 0; p0 < k; p0 += KC) {
       int kc = Math.min(KC, k - p0);
+      boolean accumulate = !store || p0 > 0;
       pack(transB, b, bOff, ldb, p0, kc, j0, width, bp, nr);
 
       for (int jj = 0; jj < width; jj += nr) {
@@ -152,17 +161,17 @@ abstract class GemmBlocked {
         int b0 = jj * kc;
         if (valid < nr) {
           edgeStrip(a, aOff, rs, cs, p0, i0, i1, bp, b0, kc, alpha, c, cOff + j0 + jj, ldc,
-              valid);
+              valid, accumulate);
           continue;
         }
         int i = i0;
         for (; i + 4 <= i1; i += 4) {
           rows4(a, aOff + i * rs + p0 * cs, rs, cs, bp, b0, kc, alpha,
-              c, cOff + i * ldc + j0 + jj, ldc);
+              c, cOff + i * ldc + j0 + jj, ldc, accumulate);
         }
         for (; i < i1; i++) {
           rows1(a, aOff + i * rs + p0 * cs, cs, bp, b0, kc, alpha,
-              c, cOff + i * ldc + j0 + jj);
+              c, cOff + i * ldc + j0 + jj, accumulate);
         }
       }
     }
@@ -170,23 +179,23 @@ abstract class GemmBlocked {
 
   /** The last strip of a panel, {@code valid < nr} columns wide, through a scratch tile. */
   private void edgeStrip(float[] a, int aOff, int rs, int cs, int p0, int i0, int i1,
-      float[] bp, int b0, int kc, float alpha, float[] c, int c0, int ldc, int valid) {
+      float[] bp, int b0, int kc, float alpha, float[] c, int c0, int ldc, int valid,
+      boolean accumulate) {
     int nr = nr();
     float[] tile = edge.get();
     for (int i = i0; i < i1; i += 4) {
       int rows = Math.min(4, i1 - i);
-      java.util.Arrays.fill(tile, 0f);
       if (rows == 4) {
-        rows4(a, aOff + i * rs + p0 * cs, rs, cs, bp, b0, kc, alpha, tile, 0, nr);
+        rows4(a, aOff + i * rs + p0 * cs, rs, cs, bp, b0, kc, alpha, tile, 0, nr, false);
       } else {
         for (int r = 0; r < rows; r++) {
-          rows1(a, aOff + (i + r) * rs + p0 * cs, cs, bp, b0, kc, alpha, tile, r * nr);
+          rows1(a, aOff + (i + r) * rs + p0 * cs, cs, bp, b0, kc, alpha, tile, r * nr, false);
         }
       }
       for (int r = 0; r < rows; r++) {
         int row = c0 + (i + r) * ldc;
         for (int q = 0; q < valid; q++) {
-          c[row + q] += tile[r * nr + q];
+          c[row + q] = accumulate ? c[row + q] + tile[r * nr + q] : tile[r * nr + q];
         }
       }
     }

@@ -27,7 +27,7 @@ final class GemmPanama extends GemmBlocked {
 
   @Override
   void rows4(float[] a, int a0, int rs, int cs, float[] bp, int b0, int kc, float alpha,
-      float[] c, int c0, int ldc) {
+      float[] c, int c0, int ldc, boolean accumulate) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     FloatVector c10 = c00;
@@ -54,15 +54,15 @@ final class GemmPanama extends GemmBlocked {
       c30 = x.fma(y0, c30);
       c31 = x.fma(y1, c31);
     }
-    store(c00, c01, alpha, c, c0);
-    store(c10, c11, alpha, c, c0 + ldc);
-    store(c20, c21, alpha, c, c0 + 2 * ldc);
-    store(c30, c31, alpha, c, c0 + 3 * ldc);
+    store(c00, c01, alpha, c, c0, accumulate);
+    store(c10, c11, alpha, c, c0 + ldc, accumulate);
+    store(c20, c21, alpha, c, c0 + 2 * ldc, accumulate);
+    store(c30, c31, alpha, c, c0 + 3 * ldc, accumulate);
   }
 
   @Override
   void rows1(float[] a, int a0, int cs, float[] bp, int b0, int kc, float alpha, float[] c,
-      int c0) {
+      int c0, boolean accumulate) {
     FloatVector c00 = FloatVector.zero(S);
     FloatVector c01 = c00;
     int ap = a0;
@@ -72,12 +72,19 @@ final class GemmPanama extends GemmBlocked {
       c00 = x.fma(FloatVector.fromArray(S, bp, bo), c00);
       c01 = x.fma(FloatVector.fromArray(S, bp, bo + L), c01);
     }
-    store(c00, c01, alpha, c, c0);
+    store(c00, c01, alpha, c, c0, accumulate);
   }
 
-  /** c[c0 .. c0 + 2L) += alpha * (lo ++ hi). */
-  private static void store(FloatVector lo, FloatVector hi, float alpha, float[] c, int c0) {
-    lo.mul(alpha).add(FloatVector.fromArray(S, c, c0)).intoArray(c, c0);
-    hi.mul(alpha).add(FloatVector.fromArray(S, c, c0 + L)).intoArray(c, c0 + L);
+  /** c[c0 .. c0 + 2L) = (c +) alpha * (lo ++ hi). */
+  private static void store(FloatVector lo, FloatVector hi, float alpha, float[] c, int c0,
+      boolean accumulate) {
+    lo = lo.mul(alpha);
+    hi = hi.mul(alpha);
+    if (accumulate) {
+      lo = lo.add(FloatVector.fromArray(S, c, c0));
+      hi = hi.add(FloatVector.fromArray(S, c, c0 + L));
+    }
+    lo.intoArray(c, c0);
+    hi.intoArray(c, c0 + L);
   }
 }

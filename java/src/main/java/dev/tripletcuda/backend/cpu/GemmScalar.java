@@ -20,7 +20,7 @@ final class GemmScalar extends GemmBlocked {
 
   @Override
   void rows4(float[] a, int a0, int rs, int cs, float[] bp, int b0, int kc, float alpha,
-      float[] c, int c0, int ldc) {
+      float[] c, int c0, int ldc, boolean accumulate) {
     float[] acc = tile.get();
     java.util.Arrays.fill(acc, 0f);
     int ap = a0;
@@ -41,14 +41,15 @@ final class GemmScalar extends GemmBlocked {
     for (int r = 0; r < 4; r++) {
       int row = c0 + r * ldc;
       for (int q = 0; q < NR; q++) {
-        c[row + q] += alpha * acc[r * NR + q];
+        float v = alpha * acc[r * NR + q];
+        c[row + q] = accumulate ? c[row + q] + v : v;
       }
     }
   }
 
   @Override
   void rows1(float[] a, int a0, int cs, float[] bp, int b0, int kc, float alpha, float[] c,
-      int c0) {
+      int c0, boolean accumulate) {
     float[] acc = tile.get();
     java.util.Arrays.fill(acc, 0, NR, 0f);
     int ap = a0;
@@ -60,7 +61,8 @@ final class GemmScalar extends GemmBlocked {
       }
     }
     for (int q = 0; q < NR; q++) {
-      c[c0 + q] += alpha * acc[q];
+      float v = alpha * acc[q];
+      c[c0 + q] = accumulate ? c[c0 + q] + v : v;
     }
   }
 }

@@ -41,6 +41,7 @@ public final class CpuBackend implements Backend {
   private final TripletLossCpu loss;
   private final KnnCpu knn;
   private final AdamUpdate adam = CpuKernels.adamUpdate();
+  private final SumOfSquares squares = CpuKernels.sumOfSquares();
   private final AtomicLong liveBuffers = new AtomicLong();
   private final AtomicLong liveBytes = new AtomicLong();
   /** Grow-only scratch for the row norms of pairwise distances. */
@@ -511,31 +512,7 @@ public final class CpuBackend implements Backend {
   @Override
   public double sumOfSquares(Tensor x) {
     CpuTensor a = cpu("x", x);
-    // Four running sums, so that the additions do not wait on one another; fixed order.
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int size = (int) a.size();
-    float[] data = a.data;
-    int o = a.offset;
-    int i = 0;
-    for (; i + 4 <= size; i += 4) {
-      double v0 = data[o + i];
-      double v1 = data[o + i + 1];
-      double v2 = data[o + i + 2];
-      double v3 = data[o + i + 3];
-      s0 += v0 * v0;
-      s1 += v1 * v1;
-      s2 += v2 * v2;
-      s3 += v3 * v3;
-    }
-    double total = 0;
-    for (; i < size; i++) {
-      double v = data[o + i];
-      total += v * v;
-    }
-    return total + (s0 + s1) + (s2 + s3);
+    return squares.of(a.data, a.offset, (int) a.size());
   }
 
   // ---------------------------------------------------------------------------------------

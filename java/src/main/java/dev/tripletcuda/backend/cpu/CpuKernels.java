@@ -4,11 +4,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Picks the matrix-product micro-kernels, the kNN scan and the Adam update for this JVM: the
- * Vector API ones when the {@code jdk.incubator.vector} module is in the boot layer (started
- * with {@code --add-modules jdk.incubator.vector}; the command-line tool arranges that itself),
- * the plain Java ones otherwise. The system property {@code tripletcuda.cpu.scalar=true} forces the
- * plain ones, for tests and comparisons.
+ * Picks the matrix-product micro-kernels, the kNN scan, the Adam update and the sum of squares
+ * for this JVM: the Vector API ones when the {@code jdk.incubator.vector} module is in the boot
+ * layer (started with {@code --add-modules jdk.incubator.vector}; the command-line tool arranges
+ * that itself), the plain Java ones otherwise. The system property
+ * {@code tripletcuda.cpu.scalar=true} forces the plain ones, for tests and comparisons.
  */
 public final class CpuKernels {
 
@@ -36,6 +36,10 @@ public final class CpuKernels {
 
   static AdamUpdate adamUpdate() {
     return vectorized() ? new AdamUpdatePanama() : new AdamUpdate();
+  }
+
+  static SumOfSquares sumOfSquares() {
+    return vectorized() ? new SumOfSquaresPanama() : new SumOfSquares();
   }
 
   static KnnScan knnScan() {

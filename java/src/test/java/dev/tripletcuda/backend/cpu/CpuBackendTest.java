@@ -225,6 +225,17 @@ class CpuBackendTest {
     try (Tensor t = tensor(x, n, 1)) {
       assertEquals(want, backend.sumOfSquares(t), 1e-12 * want, "n=" + n);
     }
+    // Both kernels, from an offset, and a non-finite value anywhere in the range.
+    for (SumOfSquares kernel : new SumOfSquares[] {new SumOfSquares(),
+        CpuKernels.sumOfSquares()}) {
+      float[] shifted = new float[n + 3];
+      System.arraycopy(x, 0, shifted, 3, n);
+      assertEquals(want, kernel.of(shifted, 3, n), 1e-12 * want, "offset 3, n=" + n);
+      shifted[3 + n / 2] = Float.POSITIVE_INFINITY;
+      assertEquals(Double.POSITIVE_INFINITY, kernel.of(shifted, 3, n), "infinity, n=" + n);
+      shifted[3 + n - 1] = Float.NaN;
+      assertTrue(Double.isNaN(kernel.of(shifted, 3, n)), "NaN, n=" + n);
+    }
   }
 
   @Test

@@ -9,11 +9,13 @@ package dev.tripletcuda.backend.cpu;
  * its own B), k blocks of {@link #KC} (the packed B panel, kc x width, stays in L2), column
  * strips of {@link #nr()} (a kc x nr strip of packed B, one contiguous block, stays in L1), then
  * rows four at a time: the micro-kernel keeps a 4 x nr tile of C in registers across the whole
- * k block. A is read in place
- * through strides, which covers both transposes without a copy. (Packing A into interleaved
- * groups of four rows, as BLIS does, was measured 10 to 15 % slower on a Zen 4 core: the four
- * rows' k slices stay in L1 across the strips, so the copy only added traffic.) When beta is 0
- * the first k block stores into C rather than clearing C and adding to it.
+ * k block. In contiguous strips the kernel steps through B by a constant, which lets the JIT
+ * hoist the loads' bounds checks out of its loop; against a row-major packed panel this measured
+ * about 20 % faster on 1024 x 1024 x 128 on two Zen 4 cores. A is read in place through strides, which covers both transposes
+ * without a copy. (Packing A into interleaved groups of four rows, as BLIS does, was measured 10
+ * to 15 % slower on a Zen 4 core: the four rows' k slices stay in L1 across the strips, so the
+ * copy only added traffic.) When beta is 0 the first k block stores into C rather than clearing
+ * C and adding to it.
  *
  * <p>Each element of C is accumulated by one part in a fixed k order, so results do not depend on
  * the number of threads. Subclasses supply the micro-kernels: {@link GemmPanama} with the Vector

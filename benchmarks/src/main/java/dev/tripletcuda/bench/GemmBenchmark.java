@@ -14,7 +14,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The five matrix products of one training step of the 784-256-128 network on a batch of B
- * rows, each with the transposes the network uses. Rate: GFLOP per second (2 m n k per call).
+ * rows, each with the transposes the network uses, and the product behind pairwise distances and
+ * kNN search. Rate: GFLOP per second (2 m n k per call).
  *
  * <ul>
  *   <li>{@code fwd1-NT}: z1 (B, 256) = x (B, 784) W1 (256, 784)^T
@@ -22,6 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code dW2-TN}: dW2 (128, 256) = delta2 (B, 128)^T a1 (B, 256)
  *   <li>{@code dA1-NN}: dA1 (B, 256) = delta2 (B, 128) W2 (128, 256)
  *   <li>{@code dW1-TN}: dW1 (256, 784) = delta1 (B, 256)^T x (B, 784)
+ *   <li>{@code search-NT}: dot (B, 1024) = q (B, 128) base (1024, 128)^T, a distance tile of B
+ *       queries against 1024 rows
  * </ul>
  */
 @Warmup(iterations = 3, time = 1)
@@ -29,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 public class GemmBenchmark extends BackendBenchmark {
 
-  @Param({"fwd1-NT", "fwd2-NT", "dW2-TN", "dA1-NN", "dW1-TN"})
+  @Param({"fwd1-NT", "fwd2-NT", "dW2-TN", "dA1-NN", "dW1-TN", "search-NT"})
   String product;
 
   @Param({"160", "640"})
@@ -74,9 +77,13 @@ public class GemmBenchmark extends BackendBenchmark {
         s = new int[] {batch, 256, batch, 784};
         transA = true;
         break;
+      case "search-NT":
+        s = new int[] {batch, 128, 1024, 128};
+        transB = true;
+        break;
       default:
         throw new IllegalArgumentException("product='" + product
-            + "', expected fwd1-NT, fwd2-NT, dW2-TN, dA1-NN or dW1-TN");
+            + "', expected fwd1-NT, fwd2-NT, dW2-TN, dA1-NN, dW1-TN or search-NT");
     }
     a = BenchInputs.gaussian(engine, s[0], s[1], 4);
     b = BenchInputs.gaussian(engine, s[2], s[3], 5);

@@ -134,7 +134,8 @@ final class TrainCommand implements Callable<Integer> {
       description = "Fraction of each class's training rows (" + HOLDOUT_MAX_ROWS + " rows at "
           + "most) kept out of training to calibrate the match probabilities on rows the "
           + "network has not fitted; 0 calibrates on the training rows themselves, as does data "
-          + "with a class of fewer than " + HOLDOUT_MIN_CLASS_ROWS + " rows "
+          + "with a class of fewer than " + HOLDOUT_MIN_CLASS_ROWS + " rows. It picks the rows "
+          + "trained on, so --resume needs the fraction of the run it continues "
           + "(default: ${DEFAULT-VALUE}).")
   double calibrationHoldout;
 

@@ -174,4 +174,18 @@ class TrainCommandTest {
     assertEquals("training rows",
         ModelFile.load(model).metadata().get(TrainCommand.CALIBRATION_ROWS_KEY));
   }
+
+  @Test
+  void resumeWithAnotherCalibrationHoldoutIsRefusedAsOtherData() throws IOException {
+    Path data = csv(Synthetic.clusters(5, 4, 60, 6, 0.4));
+    Path checkpoint = dir.resolve("run.checkpoint");
+    Object[] first = run("train", "--train", data.toString(), "--device", "cpu", "--epochs", "1",
+        "--layers", "16,4", "--calibration-holdout", "0.1", "--checkpoint-every", "2",
+        "--checkpoint", checkpoint.toString());
+    assertEquals(0, first[0], (String) first[2]);
+    Object[] r = run("train", "--train", data.toString(), "--device", "cpu", "--epochs", "2",
+        "--resume", checkpoint.toString());
+    assertEquals(2, r[0], (String) r[2]);
+    assertTrue(((String) r[2]).contains("other training data"), (String) r[2]);
+  }
 }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class KnnCpuTest {
 
@@ -84,6 +85,42 @@ class KnnCpuTest {
     assertArrayEquals(new int[] {0, 2, 4, 1, 3, 5}, idx);
     int[] again = (int[]) knn(q, 1, base, 6, 2, 6, false)[0];
     assertArrayEquals(idx, again);
+  }
+
+  @ParameterizedTest(name = "k={0}")
+  @ValueSource(ints = {1, 3, 16, 17, 40})
+  void tiesAcrossTilesGoToTheLowerIndex(int k) {
+    // Small integers: every distance is exact, and thousands of rows share a few values, so the
+    // order is decided by the tie rule alone, across several base tiles.
+    int n = 3000;
+    int d = 4;
+    // 400 queries make a pass whose tile holds 1,310 base rows: three tiles.
+    int nq = 400;
+    java.util.SplittableRandom r = new java.util.SplittableRandom(k);
+    float[] base = new float[n * d];
+    float[] q = new float[nq * d];
+    for (int i = 0; i < base.length; i++) {
+      base[i] = r.nextInt(3);
+    }
+    for (int i = 0; i < q.length; i++) {
+      q[i] = r.nextInt(3);
+    }
+    int[] idx = (int[]) knn(q, nq, base, n, d, k, false)[0];
+    for (int i = 0; i < nq; i++) {
+      long[] keys = new long[n];
+      for (int j = 0; j < n; j++) {
+        int s = 0;
+        for (int t = 0; t < d; t++) {
+          int diff = (int) (q[i * d + t] - base[j * d + t]);
+          s += diff * diff;
+        }
+        keys[j] = (long) s << 32 | j;
+      }
+      Arrays.sort(keys);
+      for (int j = 0; j < k; j++) {
+        assertEquals((int) keys[j], idx[i * k + j], "query " + i + " rank " + j + " k=" + k);
+      }
+    }
   }
 
   @Test

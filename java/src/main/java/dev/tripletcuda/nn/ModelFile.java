@@ -84,8 +84,8 @@ public final class ModelFile {
     List<SafeTensors.Entry> biases = new ArrayList<>();
     for (Map.Entry<String, SafeTensors.Entry> e : t.entrySet()) {
       if (e.getValue().values() == null) {
-        throw new InvalidDataException(name, "tensor '" + e.getKey() + "'", "dtype "
-            + e.getValue().dtype() + ", expected F32");
+        throw new InvalidDataException(name, "tensor " + InvalidDataException.quote(e.getKey()),
+            "dtype " + e.getValue().dtype() + ", expected F32");
       }
     }
     for (int l = 0; t.containsKey("layers." + l + ".weight"); l++) {

@@ -11,11 +11,11 @@ package dev.tripletcuda.backend.cpu;
  * rows four at a time: the micro-kernel keeps a 4 x nr tile of C in registers across the whole
  * k block. In contiguous strips the kernel steps through B by a constant, which lets the JIT
  * hoist the loads' bounds checks out of its loop; against a row-major packed panel this measured
- * about 20 % faster on 1024 x 1024 x 128 on two Zen 4 cores. A is read in place through strides, which covers both transposes
- * without a copy. (Packing A into interleaved groups of four rows, as BLIS does, was measured 10
- * to 15 % slower on a Zen 4 core: the four rows' k slices stay in L1 across the strips, so the
- * copy only added traffic.) When beta is 0 the first k block stores into C rather than clearing
- * C and adding to it.
+ * about 20 % faster on 1024 x 1024 x 128 on two Zen 4 cores. A is read in place through strides,
+ * which covers both transposes without a copy. (Packing A into interleaved groups of four rows,
+ * as BLIS does, was measured 10 to 15 % slower on a Zen 4 core: the four rows' k slices stay in
+ * L1 across the strips, so the copy only added traffic.) When beta is 0 the first k block stores
+ * into C rather than clearing C and adding to it.
  *
  * <p>Each element of C is accumulated by one part in a fixed k order, so results do not depend on
  * the number of threads. Subclasses supply the micro-kernels: {@link GemmPanama} with the Vector

@@ -12,6 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The counter holds the generation (one per call) in its high 32 bits and the next part in
  * its low 32 bits, and parts are claimed by compare-and-set: a worker that wakes late for an
  * earlier call can neither run nor swallow a part of the current one.
+ *
+ * <p>A worker that has finished its parts spins for {@link #SPIN_NANOS} before it sleeps on the
+ * lock: a training step or a search issues its parallel tasks back to back, and waking a sleeping
+ * thread costs tens of microseconds, as long as a small task itself.
  */
 final class WorkerPool implements AutoCloseable {
 
@@ -20,6 +24,9 @@ final class WorkerPool implements AutoCloseable {
   interface Part {
     void run(int part);
   }
+
+  /** How long an idle worker watches for the next task before it sleeps. */
+  static final long SPIN_NANOS = 200_000;
 
   private final int threads;
   private final Thread[] workers;
@@ -30,7 +37,9 @@ final class WorkerPool implements AutoCloseable {
   private int parts;
   private volatile Throwable failure;
   private long generation;
-  private boolean closed;
+  /** The generation, readable without the lock, for spinning workers. */
+  private volatile long published;
+  private volatile boolean closed;
 
   WorkerPool(int threads) {
     if (threads < 1) {
@@ -74,6 +83,7 @@ final class WorkerPool implements AutoCloseable {
         parts = count;
         gen = ++generation & 0xFFFFFFFFL;
         next.set(gen << 32);
+        published = generation;
         lock.notifyAll();
       }
       work(gen, part, count);
@@ -118,6 +128,11 @@ final class WorkerPool implements AutoCloseable {
     while (true) {
       Part part;
       int count;
+      // Watch for the next task a little while before sleeping on the lock.
+      for (long t0 = System.nanoTime(); published == seen && !closed
+          && System.nanoTime() - t0 < SPIN_NANOS; ) {
+        Thread.onSpinWait();
+      }
       synchronized (lock) {
         while (generation == seen && !closed) {
           try {

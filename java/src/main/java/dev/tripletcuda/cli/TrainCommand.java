@@ -285,14 +285,9 @@ final class TrainCommand implements Callable<Integer> {
    */
   private TrainConfig fitted(TrainConfig config, Dataset train) {
     picocli.CommandLine.ParseResult parsed = command.commandLine().getParseResult();
-    int classes = 0;
-    int smallest = Integer.MAX_VALUE;
-    for (int count : train.classCounts()) {
-      if (count > 0) {
-        classes++;
-        smallest = Math.min(smallest, count);
-      }
-    }
+    int[] present = presentClasses(train);
+    int classes = present[0];
+    int smallest = present[1];
     TrainConfig.Builder b = config.toBuilder();
     if (!parsed.hasMatchedOption("--classes-per-batch") && classes < classesPerBatch
         && classes >= 2) {
@@ -340,12 +335,7 @@ final class TrainCommand implements Callable<Integer> {
     if (fraction == 0) {
       return new Dataset[] {train, null};
     }
-    int smallest = Integer.MAX_VALUE;
-    for (int count : train.classCounts()) {
-      if (count > 0) {
-        smallest = Math.min(smallest, count);
-      }
-    }
+    int smallest = presentClasses(train)[1];
     if (smallest < HOLDOUT_MIN_CLASS_ROWS) {
       log.info("calibrating on the training rows: the smallest class has {} rows, fewer than "
           + "the {} that spare some for a calibration hold-out", smallest,
@@ -354,12 +344,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     double f = Math.min(fraction, HOLDOUT_MAX_ROWS / (double) train.rows());
     Dataset[] parts = train.split(f, SplitMix64.derive(seed, HOLDOUT_STREAM).nextLong());
-    int classes = 0;
-    int largest = 0;
-    for (int count : parts[1].classCounts()) {
-      classes += count > 0 ? 1 : 0;
-      largest = Math.max(largest, count);
-    }
+    int[] held = presentClasses(parts[1]);
+    int classes = held[0];
+    int largest = held[2];
     if (classes < 2 || largest < FewShot.DEFAULT_SHOTS + 1) {
       log.info("calibrating on the training rows: the {} held-out rows have {} classes, the "
           + "largest of {} rows (a few-shot episode needs {})", parts[1].rows(), classes,
@@ -367,6 +354,21 @@ final class TrainCommand implements Callable<Integer> {
       return new Dataset[] {train, null};
     }
     return parts;
+  }
+
+  /** {classes with rows, rows of the smallest of them, rows of the largest} in {@code d}. */
+  private static int[] presentClasses(Dataset d) {
+    int classes = 0;
+    int smallest = Integer.MAX_VALUE;
+    int largest = 0;
+    for (int count : d.classCounts()) {
+      if (count > 0) {
+        classes++;
+        smallest = Math.min(smallest, count);
+        largest = Math.max(largest, count);
+      }
+    }
+    return new int[] {classes, smallest, largest};
   }
 
   /** Fails before training, not after, when the model could not be saved. */
